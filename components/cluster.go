@@ -1,0 +1,189 @@
+package components
+
+import (
+	"github.com/aks-dr/aks-dr/components/naming"
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// NodePoolArgs sizes one autoscaled node pool.
+type NodePoolArgs struct {
+	// VMSize is the Azure VM size, e.g. "Standard_D4ds_v5". Required.
+	VMSize string
+	// MinCount is the autoscaler's lower bound. Required.
+	MinCount int
+	// MaxCount is the autoscaler's upper bound. Required.
+	MaxCount int
+}
+
+// ClusterArgs sizes the AKS cluster.
+type ClusterArgs struct {
+	// KubernetesVersion, e.g. "1.33". Required.
+	KubernetesVersion string
+	// SystemPool runs only critical add-ons (tainted CriticalAddonsOnly). Required.
+	SystemPool NodePoolArgs
+	// UserPool runs the workload. Required.
+	UserPool NodePoolArgs
+	// MaxPodsPerNode bounds pods (and pre-allocated Azure CNI IPs) per node. Required.
+	MaxPodsPerNode int
+}
+
+// Container Insights and control-plane logs go to the shared workspace so that one place shows
+// both clusters, and it survives the loss of either region.
+var aksLogCategories = []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-audit-admin", "cluster-autoscaler", "guard"}
+
+func (b *stampBuilder) cluster() error {
+	s, a := b.stamp, b.args
+	var err error
+	if s.ClusterIdentity, err = b.identity("cluster"); err != nil {
+		return err
+	}
+	if s.KubeletIdentity, err = b.identity("kubelet"); err != nil {
+		return err
+	}
+	// The control plane joins nodes and internal load balancers to the spoke subnets, edits the
+	// egress route table, and assigns the kubelet identity to the nodes: all before it is created.
+	prereqs := []struct {
+		name      string
+		principal pulumi.StringInput
+		role      string
+		scope     pulumi.StringInput
+	}{
+		{"cluster-network", s.ClusterIdentity.PrincipalId, roleNetworkContributor, s.Network.SpokeVnet.ID()},
+		{"cluster-routes", s.ClusterIdentity.PrincipalId, roleNetworkContributor, s.Network.EgressRouteTable.ID()},
+		{"cluster-kubelet-operator", s.ClusterIdentity.PrincipalId, roleManagedIdentityOperator, s.KubeletIdentity.ID()},
+	}
+	var before []pulumi.Resource
+	for _, p := range prereqs {
+		ra, err := b.roleAssignment(p.name, p.principal, p.role, p.scope)
+		if err != nil {
+			return err
+		}
+		before = append(before, ra)
+	}
+	s.Cluster, err = containerservice.NewManagedCluster(b.ctx, b.name+"-aks", b.clusterArgs(), b.parent,
+		pulumi.DependsOn(before),
+		// The cluster autoscaler owns the node counts; without this every update would reset them.
+		pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count", "agentPoolProfiles[1].count"}))
+	if err != nil {
+		return err
+	}
+	if _, err = b.roleAssignment("kubelet-acr-pull", s.KubeletIdentity.PrincipalId, roleAcrPull, a.RegistryID); err != nil {
+		return err
+	}
+	if _, err = b.roleAssignment("kubelet-keyvault-secrets", s.KubeletIdentity.PrincipalId, roleKeyVaultSecretsUser, s.KeyVault.ID()); err != nil {
+		return err
+	}
+	_, err = newDiagnostics(b.ctx, b.name+"-aks-diag", s.Cluster.ID(), a.SharedWorkspaceID, aksLogCategories, b.parent)
+	return err
+}
+
+func (b *stampBuilder) identity(role string) (*managedidentity.UserAssignedIdentity, error) {
+	return managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-"+role+"-id", &managedidentity.UserAssignedIdentityArgs{
+		ResourceGroupName: b.rgName,
+		Location:          pulumi.String(b.args.Location),
+		ResourceName:      pulumi.String(b.names.Of(naming.ManagedIdentity, role)),
+		Tags:              b.tags,
+	}, b.parent)
+}
+
+func (b *stampBuilder) roleAssignment(name string, principal pulumi.StringInput, role string, scope pulumi.StringInput) (*authorization.RoleAssignment, error) {
+	ra, err := authorization.NewRoleAssignment(b.ctx, b.name+"-"+name, &authorization.RoleAssignmentArgs{
+		PrincipalId:      principal,
+		PrincipalType:    pulumi.String("ServicePrincipal"), // skips the Entra ID replication wait
+		RoleDefinitionId: pulumi.String(roleDefinitionID(b.args.SubscriptionID, role)),
+		Scope:            scope,
+	}, b.parent)
+	if err == nil {
+		b.stamp.RoleAssignments = append(b.stamp.RoleAssignments, ra)
+	}
+	return ra, err
+}
+
+func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
+	s, a, c := b.stamp, b.args, b.args.Cluster
+	pool := func(name, mode string, p NodePoolArgs, taints ...string) containerservice.ManagedClusterAgentPoolProfileArgs {
+		return containerservice.ManagedClusterAgentPoolProfileArgs{
+			Name:              pulumi.String(name),
+			Mode:              pulumi.String(mode),
+			VmSize:            pulumi.String(p.VMSize),
+			OsType:            pulumi.String("Linux"),
+			OsSKU:             pulumi.String("AzureLinux"),
+			Type:              pulumi.String("VirtualMachineScaleSets"),
+			AvailabilityZones: zones,
+			EnableAutoScaling: pulumi.Bool(true),
+			Count:             pulumi.Int(p.MinCount),
+			MinCount:          pulumi.Int(p.MinCount),
+			MaxCount:          pulumi.Int(p.MaxCount),
+			MaxPods:           pulumi.Int(c.MaxPodsPerNode),
+			VnetSubnetID:      s.Network.AksSubnet.ID(),
+			NodeTaints:        pulumi.ToStringArray(taints),
+			UpgradeSettings:   &containerservice.AgentPoolUpgradeSettingsArgs{MaxSurge: pulumi.String("33%")},
+		}
+	}
+	return &containerservice.ManagedClusterArgs{
+		ResourceGroupName: b.rgName,
+		Location:          pulumi.String(a.Location),
+		ResourceName:      pulumi.String(b.names.Of(naming.ManagedCluster)),
+		DnsPrefix:         pulumi.String(b.names.Of(naming.ClusterDNSPrefix)),
+		KubernetesVersion: pulumi.String(c.KubernetesVersion),
+		Sku:               &containerservice.ManagedClusterSKUArgs{Name: pulumi.String("Base"), Tier: pulumi.String("Standard")},
+		Identity: &containerservice.ManagedClusterIdentityArgs{
+			Type:                   containerservice.ResourceIdentityTypeUserAssigned,
+			UserAssignedIdentities: pulumi.StringArray{s.ClusterIdentity.ID()},
+		},
+		IdentityProfile: containerservice.UserAssignedIdentityMap{
+			"kubeletidentity": containerservice.UserAssignedIdentityArgs{
+				ResourceId: s.KubeletIdentity.ID(),
+				ClientId:   s.KubeletIdentity.ClientId,
+				ObjectId:   s.KubeletIdentity.PrincipalId,
+			},
+		},
+		AgentPoolProfiles: containerservice.ManagedClusterAgentPoolProfileArray{
+			pool("system", "System", c.SystemPool, "CriticalAddonsOnly=true:NoSchedule"),
+			pool("user", "User", c.UserPool),
+		},
+		AutoScalerProfile: &containerservice.ManagedClusterPropertiesAutoScalerProfileArgs{
+			BalanceSimilarNodeGroups: pulumi.String("true"), // keep zones even as pools grow
+			Expander:                 pulumi.String("least-waste"),
+			ScanInterval:             pulumi.String("10s"),
+		},
+		NetworkProfile: &containerservice.ContainerServiceNetworkProfileArgs{
+			NetworkPlugin:   pulumi.String("azure"),
+			NetworkPolicy:   pulumi.String("azure"),
+			OutboundType:    pulumi.String("userDefinedRouting"),
+			LoadBalancerSku: pulumi.String("standard"),
+			ServiceCidr:     pulumi.String(a.Network.ServiceCidr),
+			DnsServiceIP:    pulumi.String(a.Network.DNSServiceIP),
+		},
+		AadProfile: &containerservice.ManagedClusterAADProfileArgs{
+			Managed:         pulumi.Bool(true),
+			EnableAzureRBAC: pulumi.Bool(true),
+			TenantID:        pulumi.String(a.TenantID),
+		},
+		EnableRBAC:           pulumi.Bool(true),
+		DisableLocalAccounts: pulumi.Bool(true),
+		AddonProfiles: containerservice.ManagedClusterAddonProfileMap{
+			"omsagent": containerservice.ManagedClusterAddonProfileArgs{
+				Enabled: pulumi.Bool(true),
+				Config: pulumi.StringMap{
+					"logAnalyticsWorkspaceResourceID": a.SharedWorkspaceID,
+					"useAADAuth":                      pulumi.String("true"),
+				},
+			},
+			"azureKeyvaultSecretsProvider": containerservice.ManagedClusterAddonProfileArgs{
+				Enabled: pulumi.Bool(true),
+				Config:  pulumi.StringMap{"enableSecretRotation": pulumi.String("true")},
+			},
+			"azurepolicy": containerservice.ManagedClusterAddonProfileArgs{Enabled: pulumi.Bool(true)},
+		},
+		OidcIssuerProfile: &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
+		SecurityProfile: &containerservice.ManagedClusterSecurityProfileArgs{
+			WorkloadIdentity: &containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs{Enabled: pulumi.Bool(true)},
+		},
+		AutoUpgradeProfile: &containerservice.ManagedClusterAutoUpgradeProfileArgs{UpgradeChannel: pulumi.String("patch")},
+		Tags:               b.tags,
+	}
+}

@@ -1,0 +1,95 @@
+package components
+
+import (
+	"github.com/aks-dr/aks-dr/components/naming"
+	"github.com/pulumi/pulumi-azure-native-sdk/containerregistry/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// GeoRegistryArgs configures the shared container registry.
+type GeoRegistryArgs struct {
+	// ResourceGroupName holds the registry. Required.
+	ResourceGroupName pulumi.StringInput
+	// Location is the registry's home region. Required.
+	Location string
+	// ReplicaLocations are the other regions that get a replica (each stamp's region). Optional.
+	ReplicaLocations []string
+	// Names derives the Azure names. Required.
+	Names *Namer
+	// UniqueSuffix makes the globally unique registry name unique per subscription. Required.
+	UniqueSuffix string
+	// WorkspaceID receives the registry's diagnostics. Required.
+	WorkspaceID pulumi.StringInput
+	// Tags go on every taggable resource. Optional.
+	Tags map[string]string
+}
+
+// GeoRegistry is one Premium, zone-redundant registry replicated to every region of the pair, so
+// each cluster pulls from its own region and keeps pulling when the home region is down.
+type GeoRegistry struct {
+	pulumi.ResourceState
+
+	Registry     *containerregistry.Registry
+	Replications []*containerregistry.Replication
+
+	// Locations are the home region followed by the replica regions.
+	Locations []string
+}
+
+// NewGeoRegistry creates the registry and its replicas.
+func NewGeoRegistry(ctx *pulumi.Context, name string, args *GeoRegistryArgs, opts ...pulumi.ResourceOption) (*GeoRegistry, error) {
+	if args == nil {
+		args = &GeoRegistryArgs{}
+	}
+	if err := require("GeoRegistry", map[string]bool{
+		"ResourceGroupName": set(args.ResourceGroupName), "Location": args.Location != "", "Names": args.Names != nil,
+		"UniqueSuffix": args.UniqueSuffix != "", "WorkspaceID": set(args.WorkspaceID),
+	}); err != nil {
+		return nil, err
+	}
+	c := &GeoRegistry{Locations: append([]string{args.Location}, args.ReplicaLocations...)}
+	if err := ctx.RegisterComponentResource("aks-dr:global:GeoRegistry", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent, tags := pulumi.Parent(c), pulumi.ToStringMap(args.Tags)
+	var err error
+	c.Registry, err = containerregistry.NewRegistry(ctx, name+"-acr", &containerregistry.RegistryArgs{
+		ResourceGroupName:   args.ResourceGroupName,
+		Location:            pulumi.String(args.Location),
+		RegistryName:        pulumi.String(args.Names.Of(naming.ContainerRegistry, args.UniqueSuffix)),
+		Sku:                 &containerregistry.SkuArgs{Name: pulumi.String("Premium")}, // geo-replication needs Premium
+		AdminUserEnabled:    pulumi.Bool(false),
+		ZoneRedundancy:      pulumi.String("Enabled"),
+		PublicNetworkAccess: pulumi.String("Enabled"),
+		Tags:                tags,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	for _, loc := range args.ReplicaLocations {
+		rep, err := containerregistry.NewReplication(ctx, name+"-replica-"+loc, &containerregistry.ReplicationArgs{
+			ResourceGroupName:     args.ResourceGroupName,
+			RegistryName:          c.Registry.Name,
+			ReplicationName:       pulumi.String(loc),
+			Location:              pulumi.String(loc),
+			ZoneRedundancy:        pulumi.String("Enabled"),
+			RegionEndpointEnabled: pulumi.Bool(true),
+			Tags:                  tags,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		c.Replications = append(c.Replications, rep)
+	}
+	if _, err := newDiagnostics(ctx, name+"-acr-diag", c.Registry.ID(), args.WorkspaceID, allLogs, parent); err != nil {
+		return nil, err
+	}
+	if err := args.Names.Err(); err != nil {
+		return nil, err
+	}
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"registryId":  c.Registry.ID(),
+		"loginServer": c.Registry.LoginServer,
+		"locations":   pulumi.ToStringArray(c.Locations),
+	})
+}

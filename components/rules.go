@@ -1,0 +1,117 @@
+package components
+
+import (
+	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// aksEgressRuleCollections are the regional firewall rules AKS needs with outbound type
+// userDefinedRouting (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress):
+// the AzureKubernetesService FQDN tag, NTP, and the API server tunnel ports to this region.
+func aksEgressRuleCollections(aksSubnet, location string) pulumi.Array {
+	src := pulumi.StringArray{pulumi.String(aksSubnet)}
+	apiServer := pulumi.StringArray{pulumi.String("AzureCloud." + location)}
+	return pulumi.Array{
+		network.FirewallPolicyFilterRuleCollectionArgs{
+			Name:               pulumi.String("aks-network"),
+			Priority:           pulumi.Int(100),
+			RuleCollectionType: pulumi.String("FirewallPolicyFilterRuleCollection"),
+			Action:             &network.FirewallPolicyFilterRuleCollectionActionArgs{Type: pulumi.String("Allow")},
+			Rules: pulumi.Array{
+				networkRule("ntp", src, pulumi.StringArray{pulumi.String("*")}, "UDP", "123"),
+				networkRule("apiserver-udp", src, apiServer, "UDP", "1194"),
+				networkRule("apiserver-tcp", src, apiServer, "TCP", "9000", "443"),
+			},
+		},
+		network.FirewallPolicyFilterRuleCollectionArgs{
+			Name:               pulumi.String("aks-application"),
+			Priority:           pulumi.Int(200),
+			RuleCollectionType: pulumi.String("FirewallPolicyFilterRuleCollection"),
+			Action:             &network.FirewallPolicyFilterRuleCollectionActionArgs{Type: pulumi.String("Allow")},
+			Rules: pulumi.Array{
+				network.ApplicationRuleArgs{
+					Name:            pulumi.String("aks-fqdn-tag"),
+					RuleType:        pulumi.String("ApplicationRule"),
+					SourceAddresses: src,
+					FqdnTags:        pulumi.StringArray{pulumi.String("AzureKubernetesService")},
+					Protocols:       httpsAndHTTP(),
+				},
+			},
+		},
+	}
+}
+
+// baseRuleCollections are the organisation-wide rules every region inherits: telemetry to Azure
+// Monitor and image pulls from Azure Container Registry, from any spoke.
+func baseRuleCollections() pulumi.Array {
+	anySpoke := pulumi.StringArray{pulumi.String("10.0.0.0/8"), pulumi.String("172.16.0.0/12"), pulumi.String("192.168.0.0/16")}
+	return pulumi.Array{
+		network.FirewallPolicyFilterRuleCollectionArgs{
+			Name:               pulumi.String("platform-services"),
+			Priority:           pulumi.Int(100),
+			RuleCollectionType: pulumi.String("FirewallPolicyFilterRuleCollection"),
+			Action:             &network.FirewallPolicyFilterRuleCollectionActionArgs{Type: pulumi.String("Allow")},
+			Rules: pulumi.Array{
+				applicationRule("azure-monitor", anySpoke, "*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com",
+					"*.monitoring.azure.com", "dc.services.visualstudio.com", "global.handler.control.monitor.azure.com",
+					"*.handler.control.monitor.azure.com", "*.ingest.monitor.azure.com"),
+				applicationRule("container-registry", anySpoke, "*.azurecr.io", "*.data.azurecr.io", "mcr.microsoft.com",
+					"*.data.mcr.microsoft.com"),
+			},
+		},
+	}
+}
+
+func networkRule(name string, src, dst pulumi.StringArray, protocol string, ports ...string) network.NetworkRuleArgs {
+	return network.NetworkRuleArgs{
+		Name:                 pulumi.String(name),
+		RuleType:             pulumi.String("NetworkRule"),
+		IpProtocols:          pulumi.StringArray{pulumi.String(protocol)},
+		SourceAddresses:      src,
+		DestinationAddresses: dst,
+		DestinationPorts:     pulumi.ToStringArray(ports),
+	}
+}
+
+func applicationRule(name string, src pulumi.StringArray, fqdns ...string) network.ApplicationRuleArgs {
+	return network.ApplicationRuleArgs{
+		Name:            pulumi.String(name),
+		RuleType:        pulumi.String("ApplicationRule"),
+		SourceAddresses: src,
+		TargetFqdns:     pulumi.ToStringArray(fqdns),
+		Protocols:       network.FirewallPolicyRuleApplicationProtocolArray{network.FirewallPolicyRuleApplicationProtocolArgs{Port: pulumi.Int(443), ProtocolType: pulumi.String("Https")}},
+	}
+}
+
+func httpsAndHTTP() network.FirewallPolicyRuleApplicationProtocolArray {
+	return network.FirewallPolicyRuleApplicationProtocolArray{
+		network.FirewallPolicyRuleApplicationProtocolArgs{Port: pulumi.Int(443), ProtocolType: pulumi.String("Https")},
+		network.FirewallPolicyRuleApplicationProtocolArgs{Port: pulumi.Int(80), ProtocolType: pulumi.String("Http")},
+	}
+}
+
+// appGatewayNsgRules admit only Front Door's back end to the gateway's listeners, plus the
+// infrastructure traffic an Application Gateway v2 must receive or it fails to deploy.
+func appGatewayNsgRules() network.SecurityRuleTypeArray {
+	rule := func(name string, priority int, access, source, ports string) network.SecurityRuleTypeArgs {
+		return network.SecurityRuleTypeArgs{
+			Name:                     pulumi.String(name),
+			Priority:                 pulumi.Int(priority),
+			Direction:                pulumi.String("Inbound"),
+			Access:                   pulumi.String(access),
+			Protocol:                 pulumi.String("*"),
+			SourceAddressPrefix:      pulumi.String(source),
+			SourcePortRange:          pulumi.String("*"),
+			DestinationAddressPrefix: pulumi.String("*"),
+			DestinationPortRange:     pulumi.String(ports),
+		}
+	}
+	frontDoor := rule("allow-frontdoor-http", 100, "Allow", "AzureFrontDoor.Backend", "80")
+	frontDoor.Protocol = pulumi.String("Tcp")
+	return network.SecurityRuleTypeArray{
+		frontDoor,
+		rule("allow-gateway-manager", 110, "Allow", "GatewayManager", "65200-65535"),
+		rule("allow-azure-load-balancer", 120, "Allow", "AzureLoadBalancer", "*"),
+		rule("deny-all-inbound", 4096, "Deny", "*", "*"),
+	}
+}

@@ -1,0 +1,196 @@
+package components
+
+import (
+	"github.com/aks-dr/aks-dr/components/naming"
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// StampNetworkArgs is the stamp's address plan.
+type StampNetworkArgs struct {
+	// HubAddressSpace is the hub VNet CIDR. Required.
+	HubAddressSpace string
+	// FirewallSubnetPrefix is AzureFirewallSubnet's CIDR. Required.
+	FirewallSubnetPrefix string
+	// SpokeAddressSpace is the spoke VNet CIDR. Required.
+	SpokeAddressSpace string
+	// AksSubnetPrefix is the AKS node/pod subnet CIDR. Required.
+	AksSubnetPrefix string
+	// AppGatewaySubnetPrefix is the Application Gateway subnet CIDR. Required.
+	AppGatewaySubnetPrefix string
+	// PrivateEndpointSubnetPrefix is the private-endpoint subnet CIDR. Required.
+	PrivateEndpointSubnetPrefix string
+	// IngressIP is the workload's internal load balancer IP inside the AKS subnet. Required.
+	IngressIP string
+	// ServiceCidr is the Kubernetes service range, not routable in the VNets. Required.
+	ServiceCidr string
+	// DNSServiceIP is the cluster DNS service address inside ServiceCidr. Required.
+	DNSServiceIP string
+}
+
+// RegionalStampArgs configures one region of the DR pair.
+type RegionalStampArgs struct {
+	// Location is the Azure region, e.g. "eastus2". Required.
+	Location string
+	// Names derives the stamp's Azure names (prefix and region code). Required.
+	Names *Namer
+	// SubscriptionID is the target subscription (from getClientConfig). Required.
+	SubscriptionID string
+	// TenantID is the Entra ID tenant of the Key Vault and AKS. Required.
+	TenantID string
+	// UniqueSuffix makes globally unique names (Key Vault) unique per subscription and stack. Required.
+	UniqueSuffix string
+	// Network is the address plan. Required.
+	Network StampNetworkArgs
+	// Cluster sizes AKS. Required.
+	Cluster ClusterArgs
+	// Workload is the application deployed on the cluster. Required.
+	Workload WorkloadArgs
+	// KubeLoginMode is "azurecli" (a person) or "workloadidentity" (CI). Default "azurecli".
+	KubeLoginMode string
+	// SharedWorkspaceID is the global Log Analytics workspace for Container Insights and AKS
+	// control-plane logs. Required.
+	SharedWorkspaceID pulumi.StringInput
+	// RegistryID is the global container registry the kubelet pulls from. Required.
+	RegistryID pulumi.StringInput
+	// BaseFirewallPolicyID is the global base firewall policy. Required.
+	BaseFirewallPolicyID pulumi.StringInput
+	// FrontDoorID is the Front Door profile's ID, the expected X-Azure-FDID header. Required.
+	FrontDoorID pulumi.StringInput
+	// Tags go on every taggable resource. Optional.
+	Tags map[string]string
+}
+
+// RegionalStamp is one region of the DR pair: network, AKS, Application Gateway, Key Vault,
+// regional monitoring and the workload.
+type RegionalStamp struct {
+	pulumi.ResourceState
+
+	ResourceGroup       *resources.ResourceGroup
+	Workspace           *operationalinsights.Workspace
+	Network             *HubSpoke
+	ClusterIdentity     *managedidentity.UserAssignedIdentity
+	KubeletIdentity     *managedidentity.UserAssignedIdentity
+	RoleAssignments     []*authorization.RoleAssignment
+	Cluster             *containerservice.ManagedCluster
+	KeyVault            *keyvault.Vault
+	KeyVaultEndpoint    *network.PrivateEndpoint
+	AppGatewayWafPolicy *network.WebApplicationFirewallPolicy
+	AppGatewayPublicIP  *network.PublicIPAddress
+	AppGateway          *network.ApplicationGateway
+	KubernetesProvider  *kubernetes.Provider
+	Workload            *Workload
+
+	// OriginHostName is the Application Gateway's public FQDN: Front Door's origin for this region.
+	OriginHostName pulumi.StringOutput
+	ClusterName    pulumi.StringOutput
+	ClusterID      pulumi.IDOutput
+	KeyVaultURI    pulumi.StringOutput
+}
+
+// NewRegionalStamp creates one regional stamp.
+func NewRegionalStamp(ctx *pulumi.Context, name string, args *RegionalStampArgs, opts ...pulumi.ResourceOption) (*RegionalStamp, error) {
+	if args == nil {
+		args = &RegionalStampArgs{}
+	}
+	if err := require("RegionalStamp", map[string]bool{
+		"Location": args.Location != "", "Names": args.Names != nil, "SubscriptionID": args.SubscriptionID != "",
+		"TenantID": args.TenantID != "", "UniqueSuffix": args.UniqueSuffix != "", "Network.IngressIP": args.Network.IngressIP != "",
+		"Cluster.KubernetesVersion": args.Cluster.KubernetesVersion != "", "Workload.Image": args.Workload.Image != "",
+		"SharedWorkspaceID": set(args.SharedWorkspaceID), "RegistryID": set(args.RegistryID),
+		"BaseFirewallPolicyID": set(args.BaseFirewallPolicyID), "FrontDoorID": set(args.FrontDoorID),
+	}); err != nil {
+		return nil, err
+	}
+	if args.KubeLoginMode == "" {
+		args.KubeLoginMode = KubeLoginAzureCLI
+	}
+	s := &RegionalStamp{}
+	if err := ctx.RegisterComponentResource("aks-dr:stamp:RegionalStamp", name, s, opts...); err != nil {
+		return nil, err
+	}
+	b := &stampBuilder{ctx: ctx, name: name, args: args, stamp: s, names: args.Names,
+		parent: pulumi.Parent(s), tags: pulumi.ToStringMap(args.Tags)}
+	for _, step := range []func() error{b.foundation, b.network, b.keyVault, b.cluster, b.appGateway, b.workload} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.names.Err(); err != nil {
+		return nil, err
+	}
+	s.OriginHostName = s.AppGatewayPublicIP.DnsSettings.Fqdn().Elem()
+	s.ClusterName = s.Cluster.Name
+	s.ClusterID = s.Cluster.ID()
+	s.KeyVaultURI = s.KeyVault.Properties.VaultUri()
+	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
+		"originHostName":    s.OriginHostName,
+		"appGatewayIp":      s.AppGatewayPublicIP.IpAddress,
+		"clusterName":       s.ClusterName,
+		"clusterId":         s.ClusterID,
+		"keyVaultUri":       s.KeyVaultURI,
+		"resourceGroupName": s.ResourceGroup.Name,
+	})
+}
+
+// stampBuilder carries the shared state of NewRegionalStamp's steps.
+type stampBuilder struct {
+	ctx    *pulumi.Context
+	name   string
+	args   *RegionalStampArgs
+	stamp  *RegionalStamp
+	names  *Namer
+	parent pulumi.ResourceOption
+	tags   pulumi.StringMap
+	rgName pulumi.StringOutput
+}
+
+func (b *stampBuilder) foundation() error {
+	s, a := b.stamp, b.args
+	var err error
+	s.ResourceGroup, err = resources.NewResourceGroup(b.ctx, b.name+"-rg", &resources.ResourceGroupArgs{
+		ResourceGroupName: pulumi.String(b.names.Of(naming.ResourceGroup)),
+		Location:          pulumi.String(a.Location),
+		Tags:              b.tags,
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	b.rgName = s.ResourceGroup.Name
+	s.Workspace, err = operationalinsights.NewWorkspace(b.ctx, b.name+"-log", &operationalinsights.WorkspaceArgs{
+		ResourceGroupName: b.rgName,
+		Location:          pulumi.String(a.Location),
+		WorkspaceName:     pulumi.String(b.names.Of(naming.LogAnalytics)),
+		Sku:               &operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
+		RetentionInDays:   pulumi.Int(30),
+		Tags:              b.tags,
+	}, b.parent)
+	return err
+}
+
+func (b *stampBuilder) network() error {
+	a, n := b.args, b.args.Network
+	var err error
+	b.stamp.Network, err = NewHubSpoke(b.ctx, b.name+"-net", &HubSpokeArgs{
+		ResourceGroupName:           b.rgName,
+		Location:                    a.Location,
+		Names:                       b.names,
+		HubAddressSpace:             n.HubAddressSpace,
+		FirewallSubnetPrefix:        n.FirewallSubnetPrefix,
+		SpokeAddressSpace:           n.SpokeAddressSpace,
+		AksSubnetPrefix:             n.AksSubnetPrefix,
+		AppGatewaySubnetPrefix:      n.AppGatewaySubnetPrefix,
+		PrivateEndpointSubnetPrefix: n.PrivateEndpointSubnetPrefix,
+		BaseFirewallPolicyID:        a.BaseFirewallPolicyID,
+		WorkspaceID:                 b.stamp.Workspace.ID(),
+		Tags:                        a.Tags,
+	}, b.parent)
+	return err
+}

@@ -1,0 +1,207 @@
+package components
+
+import (
+	"strconv"
+
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// WorkloadArgs describes the application. Pass the Kubernetes provider with pulumi.Providers.
+type WorkloadArgs struct {
+	// Namespace holds every workload object. Default "workload".
+	Namespace string
+	// AppName labels and names the objects. Default "web".
+	AppName string
+	// Image is the container image reference. Required.
+	Image string
+	// Port is the container and service port. Required.
+	Port int
+	// HealthPath is probed by Kubernetes (readiness, liveness) and the Application Gateway. Required.
+	HealthPath string
+	// Replicas is the steady-state (and autoscaler minimum) replica count. Required.
+	Replicas int
+	// MaxReplicas is the autoscaler maximum: room to absorb the other region's traffic. Required.
+	MaxReplicas int
+	// CPURequest and MemoryRequest size each pod (Kubernetes quantities). Required.
+	CPURequest, MemoryRequest string
+	// TargetCPUPercent is the autoscaler's average CPU utilisation target. Required.
+	TargetCPUPercent int
+	// LoadBalancerIP is the fixed private IP of the internal load balancer. Required.
+	LoadBalancerIP string
+	// LoadBalancerSubnet is the Azure subnet of that IP. Optional (AKS uses the node subnet).
+	LoadBalancerSubnet string
+}
+
+// Workload is the application of one region: a zone-spread Deployment with probes, a disruption
+// budget, an autoscaler and an internal load balancer at a fixed IP behind the Application Gateway.
+type Workload struct {
+	pulumi.ResourceState
+
+	Namespace   *corev1.Namespace
+	Deployment  *appsv1.Deployment
+	Disruptions *policyv1.PodDisruptionBudget
+	Service     *corev1.Service
+	Autoscaler  *autoscalingv2.HorizontalPodAutoscaler
+}
+
+// NewWorkload deploys the application through the Kubernetes provider given in opts.
+func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...pulumi.ResourceOption) (*Workload, error) {
+	if args == nil {
+		args = &WorkloadArgs{}
+	}
+	a := *args
+	if a.Namespace == "" {
+		a.Namespace = "workload"
+	}
+	if a.AppName == "" {
+		a.AppName = "web"
+	}
+	if err := require("Workload", map[string]bool{
+		"Image": a.Image != "", "Port": a.Port > 0, "HealthPath": a.HealthPath != "", "Replicas": a.Replicas > 0,
+		"MaxReplicas": a.MaxReplicas >= a.Replicas && a.MaxReplicas > 0, "CPURequest": a.CPURequest != "",
+		"MemoryRequest": a.MemoryRequest != "", "TargetCPUPercent": a.TargetCPUPercent > 0, "LoadBalancerIP": a.LoadBalancerIP != "",
+	}); err != nil {
+		return nil, err
+	}
+	w := &Workload{}
+	if err := ctx.RegisterComponentResource("aks-dr:k8s:Workload", name, w, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(w)
+	labels := pulumi.StringMap{"app.kubernetes.io/name": pulumi.String(a.AppName)}
+	meta := func(objName string, annotations pulumi.StringMap) *metav1.ObjectMetaArgs {
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(objName), Namespace: pulumi.String(a.Namespace), Labels: labels, Annotations: annotations}
+	}
+	var err error
+	w.Namespace, err = corev1.NewNamespace(ctx, name+"-ns", &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(a.Namespace)},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	inNamespace := pulumi.DependsOn([]pulumi.Resource{w.Namespace})
+	w.Deployment, err = appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
+		Metadata: meta(a.AppName, nil),
+		Spec: &appsv1.DeploymentSpecArgs{
+			Replicas: pulumi.Int(a.Replicas),
+			Selector: &metav1.LabelSelectorArgs{MatchLabels: labels},
+			Template: &corev1.PodTemplateSpecArgs{
+				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
+				Spec:     podSpec(a, labels),
+			},
+		},
+	}, parent, inNamespace,
+		// The autoscaler owns the replica count once the Deployment exists.
+		pulumi.IgnoreChanges([]string{"spec.replicas"}))
+	if err != nil {
+		return nil, err
+	}
+	w.Disruptions, err = policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
+		Metadata: meta(a.AppName, nil),
+		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
+			MaxUnavailable: pulumi.Int(1),
+			Selector:       &metav1.LabelSelectorArgs{MatchLabels: labels},
+		},
+	}, parent, inNamespace)
+	if err != nil {
+		return nil, err
+	}
+	lbAnnotations := pulumi.StringMap{
+		"service.beta.kubernetes.io/azure-load-balancer-internal": pulumi.String("true"),
+		"service.beta.kubernetes.io/azure-load-balancer-ipv4":     pulumi.String(a.LoadBalancerIP),
+	}
+	if a.LoadBalancerSubnet != "" {
+		lbAnnotations["service.beta.kubernetes.io/azure-load-balancer-internal-subnet"] = pulumi.String(a.LoadBalancerSubnet)
+	}
+	w.Service, err = corev1.NewService(ctx, name+"-service", &corev1.ServiceArgs{
+		Metadata: meta(a.AppName, lbAnnotations),
+		Spec: &corev1.ServiceSpecArgs{
+			Type:                  pulumi.String("LoadBalancer"),
+			Selector:              labels,
+			ExternalTrafficPolicy: pulumi.String("Local"), // no second hop between nodes, and zone-local
+			Ports: corev1.ServicePortArray{corev1.ServicePortArgs{
+				Name:       pulumi.String("http"),
+				Port:       pulumi.Int(a.Port),
+				TargetPort: pulumi.Int(a.Port),
+				Protocol:   pulumi.String("TCP"),
+			}},
+		},
+	}, parent, inNamespace)
+	if err != nil {
+		return nil, err
+	}
+	w.Autoscaler, err = autoscalingv2.NewHorizontalPodAutoscaler(ctx, name+"-hpa", &autoscalingv2.HorizontalPodAutoscalerArgs{
+		Metadata: meta(a.AppName, nil),
+		Spec: &autoscalingv2.HorizontalPodAutoscalerSpecArgs{
+			ScaleTargetRef: &autoscalingv2.CrossVersionObjectReferenceArgs{
+				ApiVersion: pulumi.String("apps/v1"),
+				Kind:       pulumi.String("Deployment"),
+				Name:       pulumi.String(a.AppName),
+			},
+			MinReplicas: pulumi.Int(a.Replicas),
+			MaxReplicas: pulumi.Int(a.MaxReplicas),
+			Metrics: autoscalingv2.MetricSpecArray{autoscalingv2.MetricSpecArgs{
+				Type: pulumi.String("Resource"),
+				Resource: &autoscalingv2.ResourceMetricSourceArgs{
+					Name:   pulumi.String("cpu"),
+					Target: &autoscalingv2.MetricTargetArgs{Type: pulumi.String("Utilization"), AverageUtilization: pulumi.Int(a.TargetCPUPercent)},
+				},
+			}},
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{w.Deployment}))
+	if err != nil {
+		return nil, err
+	}
+	return w, ctx.RegisterResourceOutputs(w, pulumi.Map{
+		"namespace":      w.Namespace.Metadata.Name(),
+		"loadBalancerIp": pulumi.String(a.LoadBalancerIP),
+	})
+}
+
+// podSpec spreads pods evenly over zones (a zone outage takes at most a third of them), probes
+// the health endpoint and requests resources so the autoscalers have something to act on.
+func podSpec(a WorkloadArgs, labels pulumi.StringMap) *corev1.PodSpecArgs {
+	probe := func(initialDelay, failures int) *corev1.ProbeArgs {
+		return &corev1.ProbeArgs{
+			HttpGet:             &corev1.HTTPGetActionArgs{Path: pulumi.String(a.HealthPath), Port: pulumi.Int(a.Port)},
+			InitialDelaySeconds: pulumi.Int(initialDelay),
+			PeriodSeconds:       pulumi.Int(10),
+			TimeoutSeconds:      pulumi.Int(2),
+			FailureThreshold:    pulumi.Int(failures),
+		}
+	}
+	spread := func(key, when string) corev1.TopologySpreadConstraintArgs {
+		return corev1.TopologySpreadConstraintArgs{
+			MaxSkew:           pulumi.Int(1),
+			TopologyKey:       pulumi.String(key),
+			WhenUnsatisfiable: pulumi.String(when),
+			LabelSelector:     &metav1.LabelSelectorArgs{MatchLabels: labels},
+		}
+	}
+	return &corev1.PodSpecArgs{
+		TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{
+			spread("topology.kubernetes.io/zone", "DoNotSchedule"),
+			spread("kubernetes.io/hostname", "ScheduleAnyway"),
+		},
+		Containers: corev1.ContainerArray{corev1.ContainerArgs{
+			Name:  pulumi.String(a.AppName),
+			Image: pulumi.String(a.Image),
+			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{Name: pulumi.String("http"), ContainerPort: pulumi.Int(a.Port)}},
+			Resources: &corev1.ResourceRequirementsArgs{
+				Requests: pulumi.StringMap{"cpu": pulumi.String(a.CPURequest), "memory": pulumi.String(a.MemoryRequest)},
+				Limits:   pulumi.StringMap{"memory": pulumi.String(a.MemoryRequest)},
+			},
+			ReadinessProbe: probe(5, 3),
+			LivenessProbe:  probe(15, 6),
+			SecurityContext: &corev1.SecurityContextArgs{
+				AllowPrivilegeEscalation: pulumi.Bool(false),
+			},
+			Env: corev1.EnvVarArray{corev1.EnvVarArgs{Name: pulumi.String("PORT"), Value: pulumi.String(strconv.Itoa(a.Port))}},
+		}},
+	}
+}

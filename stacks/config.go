@@ -1,0 +1,110 @@
+package stacks
+
+import "net/netip"
+
+// Role says which half of the DR pair a stack deploys.
+type Role string
+
+const (
+	// RolePrimary deploys its regional stamp and the shared global layer.
+	RolePrimary Role = "primary"
+	// RoleSecondary deploys its regional stamp and reads the global layer from the primary stack.
+	RoleSecondary Role = "secondary"
+)
+
+// Config is one stack's validated configuration. LoadConfig builds it from the `aks-dr:*` keys
+// declared in Pulumi.yaml; every field has passed validation when it is returned.
+type Config struct {
+	Role     Role
+	Location string
+	// NamePrefix is the workload name embedded in every Azure name.
+	NamePrefix string
+	Tags       map[string]string
+
+	Network  NetworkConfig
+	Cluster  ClusterConfig
+	Workload WorkloadConfig
+	Origin   OriginConfig
+
+	// KubeLoginMode is how kubelogin gets tokens for the workload's Kubernetes provider.
+	KubeLoginMode string
+	// KeyVaultGeneration is part of the Key Vault name, bumped to redeploy while an old vault
+	// of the same stack is still soft-deleted.
+	KeyVaultGeneration int
+
+	// Global is read by the primary stack only (it owns the global layer).
+	Global GlobalConfig
+	// PrimaryStack is the fully qualified stack the secondary reads the global layer from.
+	PrimaryStack string
+}
+
+// NetworkConfig holds the regional address plan.
+type NetworkConfig struct {
+	HubAddressSpace       netip.Prefix
+	FirewallSubnet        netip.Prefix
+	SpokeAddressSpace     netip.Prefix
+	AksSubnet             netip.Prefix
+	AppGatewaySubnet      netip.Prefix
+	PrivateEndpointSubnet netip.Prefix
+	IngressIP             netip.Addr
+	ServiceCidr           netip.Prefix
+	DNSServiceIP          netip.Addr
+}
+
+// NodePoolConfig sizes one AKS node pool.
+type NodePoolConfig struct {
+	VMSize   string
+	MinCount int
+	MaxCount int
+}
+
+// ClusterConfig sizes the AKS cluster.
+type ClusterConfig struct {
+	KubernetesVersion string
+	SystemPool        NodePoolConfig
+	UserPool          NodePoolConfig
+	MaxPodsPerNode    int
+}
+
+// WorkloadConfig describes the application the stamp runs.
+type WorkloadConfig struct {
+	Image            string
+	Port             int
+	HealthPath       string
+	Replicas         int
+	MaxReplicas      int
+	CPURequest       string
+	MemoryRequest    string
+	TargetCPUPercent int
+}
+
+// OriginConfig is this stack's Front Door origin: the failover lever.
+type OriginConfig struct {
+	Priority int
+	Weight   int
+	Enabled  bool
+}
+
+// ProbeConfig is the Front Door health probe and load-balancing settings.
+type ProbeConfig struct {
+	Path                      string
+	Protocol                  string
+	RequestType               string
+	IntervalSeconds           int
+	SampleSize                int
+	SuccessfulSamplesRequired int
+	AdditionalLatencyMs       int
+}
+
+// GlobalConfig configures the shared layer the primary stack owns.
+type GlobalConfig struct {
+	Probe                    ProbeConfig
+	RegistryReplicaLocations []string
+}
+
+// DetectionSeconds estimates how long Front Door takes to mark a dead origin unhealthy at one
+// edge: it needs (sampleSize - successfulSamplesRequired + 1) failed probes in a row, one per
+// interval, before fewer than successfulSamplesRequired of the last sampleSize can succeed.
+func (p ProbeConfig) DetectionSeconds() int {
+	return (p.SampleSize - p.SuccessfulSamplesRequired + 1) * p.IntervalSeconds
+}

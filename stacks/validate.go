@@ -1,0 +1,278 @@
+package stacks
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// Limits that Azure enforces; validation quotes them so a person knows the valid range.
+const (
+	minPriority, maxPriority           = 1, 5    // Front Door origin priority
+	minWeight, maxWeight               = 1, 1000 // Front Door origin weight
+	minProbeInterval, maxProbeInterval = 1, 255  // seconds
+	maxSampleSize                      = 255
+	maxAdditionalLatencyMs             = 1000
+	maxPodsLow, maxPodsHigh            = 10, 250 // Azure CNI max pods per node
+	maxNodesPerPool                    = 1000
+	azureReservedIPsPerSubnet          = 5
+	minFirewallSubnetBits              = 26 // AzureFirewallSubnet must be /26 or larger
+	minAppGatewaySubnetBits            = 26 // smallest subnet for an autoscaling v2 gateway
+	minPrivateEndpointSubnetBits       = 28
+)
+
+var (
+	prefixPattern     = regexp.MustCompile(`^[a-z][a-z0-9]{1,7}$`)
+	k8sVersionPattern = regexp.MustCompile(`^1\.\d{2}(\.\d+)?$`)
+	quantityPattern   = regexp.MustCompile(`^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$`)
+	imagePattern      = regexp.MustCompile(`^[a-z0-9.-]+(:\d+)?/[a-zA-Z0-9._/-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$`)
+	vmSizePattern     = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
+)
+
+// validate checks every rule and returns all violations, each naming its key and valid values.
+func (c *Config) validate() []error {
+	v := &violations{}
+	c.validateIdentity(v)
+	c.validateNetwork(v)
+	c.validateCluster(v)
+	c.validateWorkload(v)
+	c.validateFrontDoor(v)
+	return v.errs
+}
+
+type violations struct{ errs []error }
+
+func (v *violations) add(key, format string, args ...any) {
+	v.errs = append(v.errs, fmt.Errorf("%s:%s: %s", Namespace, key, fmt.Sprintf(format, args...)))
+}
+
+func (v *violations) between(key string, got, lo, hi int) {
+	if got < lo || got > hi {
+		v.add(key, "must be between %d and %d, got %d", lo, hi, got)
+	}
+}
+
+func (v *violations) oneOf(key, got string, valid ...string) {
+	for _, ok := range valid {
+		if got == ok {
+			return
+		}
+	}
+	v.add(key, "must be one of %s, got %q", strings.Join(valid, ", "), got)
+}
+
+func (c *Config) validateIdentity(v *violations) {
+	v.oneOf("role", string(c.Role), string(RolePrimary), string(RoleSecondary))
+	if _, ok := regions[c.Location]; !ok {
+		v.add("location", "%q is not a supported region (zone-redundant regions: %s)", c.Location, regionNames())
+	}
+	if !prefixPattern.MatchString(c.NamePrefix) {
+		v.add("namePrefix", "must be 2-8 lowercase letters or digits starting with a letter, got %q", c.NamePrefix)
+	}
+	v.oneOf("kubeLoginMode", c.KubeLoginMode, "azurecli", "workloadidentity")
+	v.between("keyVaultGeneration", c.KeyVaultGeneration, 1, 99)
+	for k := range c.Tags {
+		if len(k) > 512 || strings.ContainsAny(k, "<>%&\\?/") {
+			v.add("tags", "tag name %q must be at most 512 characters without < > %% & \\ ? /", k)
+		}
+	}
+	if c.Role == RoleSecondary && c.PrimaryStack == "" {
+		v.add("primaryStack", "the secondary stack needs the name of the primary stack, e.g. primary")
+	}
+}
+
+func (c *Config) validateCluster(v *violations) {
+	cl := c.Cluster
+	if !k8sVersionPattern.MatchString(cl.KubernetesVersion) {
+		v.add("kubernetesVersion", "must look like 1.33 or 1.33.2, got %q", cl.KubernetesVersion)
+	}
+	pools := []struct {
+		prefix string
+		pool   NodePoolConfig
+		min    int
+	}{{"systemNode", cl.SystemPool, 2}, {"userNode", cl.UserPool, 1}}
+	for _, p := range pools {
+		if !vmSizePattern.MatchString(p.pool.VMSize) {
+			v.add(p.prefix+"VmSize", "must be an Azure VM size such as Standard_D4ds_v5, got %q", p.pool.VMSize)
+		}
+		// The system pool keeps at least two nodes so CoreDNS and the metrics server survive a zone.
+		v.between(p.prefix+"MinCount", p.pool.MinCount, p.min, maxNodesPerPool)
+		v.between(p.prefix+"MaxCount", p.pool.MaxCount, p.min, maxNodesPerPool)
+		if p.pool.MinCount > p.pool.MaxCount {
+			v.add(p.prefix+"MinCount", "(%d) must not exceed %sMaxCount (%d)", p.pool.MinCount, p.prefix, p.pool.MaxCount)
+		}
+	}
+	v.between("maxPodsPerNode", cl.MaxPodsPerNode, maxPodsLow, maxPodsHigh)
+}
+
+func (c *Config) validateWorkload(v *violations) {
+	w := c.Workload
+	if !imagePattern.MatchString(w.Image) {
+		v.add("workloadImage", "must be a registry image reference with a tag or digest, e.g. myacr.azurecr.io/app:1.0, got %q", w.Image)
+	}
+	v.between("workloadPort", w.Port, 1, 65535)
+	if !strings.HasPrefix(w.HealthPath, "/") {
+		v.add("workloadHealthPath", "must start with /, got %q", w.HealthPath)
+	}
+	v.between("workloadReplicas", w.Replicas, 2, 1000)
+	v.between("workloadMaxReplicas", w.MaxReplicas, 2, 1000)
+	if w.Replicas > w.MaxReplicas {
+		v.add("workloadReplicas", "(%d) must not exceed workloadMaxReplicas (%d)", w.Replicas, w.MaxReplicas)
+	} else if w.MaxReplicas < 2*w.Replicas {
+		// After a failover this region serves both regions' traffic.
+		v.add("workloadMaxReplicas", "(%d) must be at least twice workloadReplicas (%d) to absorb the other region's traffic after a failover", w.MaxReplicas, w.Replicas)
+	}
+	if capacity := c.Cluster.UserPool.MaxCount * c.Cluster.MaxPodsPerNode; w.MaxReplicas > capacity {
+		v.add("workloadMaxReplicas", "(%d) exceeds what the user pool can hold at its maximum (userNodeMaxCount %d x maxPodsPerNode %d = %d)", w.MaxReplicas, c.Cluster.UserPool.MaxCount, c.Cluster.MaxPodsPerNode, capacity)
+	}
+	if !quantityPattern.MatchString(w.CPURequest) {
+		v.add("workloadCpuRequest", "must be a Kubernetes quantity such as 250m or 1, got %q", w.CPURequest)
+	}
+	if !quantityPattern.MatchString(w.MemoryRequest) {
+		v.add("workloadMemoryRequest", "must be a Kubernetes quantity such as 256Mi, got %q", w.MemoryRequest)
+	}
+	v.between("workloadCpuTargetPercent", w.TargetCPUPercent, 10, 95)
+}
+
+func (c *Config) validateFrontDoor(v *violations) {
+	v.between("frontDoorPriority", c.Origin.Priority, minPriority, maxPriority)
+	v.between("frontDoorWeight", c.Origin.Weight, minWeight, maxWeight)
+	if c.Role != RolePrimary {
+		return // the probe and registry settings belong to the global layer, which the primary owns
+	}
+	p := c.Global.Probe
+	if !strings.HasPrefix(p.Path, "/") {
+		v.add("probePath", "must start with /, got %q", p.Path)
+	}
+	v.oneOf("probeProtocol", p.Protocol, "Http", "Https")
+	v.oneOf("probeRequestType", p.RequestType, "HEAD", "GET")
+	v.between("probeIntervalSeconds", p.IntervalSeconds, minProbeInterval, maxProbeInterval)
+	v.between("probeSampleSize", p.SampleSize, 1, maxSampleSize)
+	v.between("probeSuccessfulSamples", p.SuccessfulSamplesRequired, 1, maxSampleSize)
+	if p.SuccessfulSamplesRequired > p.SampleSize {
+		v.add("probeSuccessfulSamples", "(%d) must not exceed probeSampleSize (%d)", p.SuccessfulSamplesRequired, p.SampleSize)
+	}
+	v.between("probeAdditionalLatencyMs", p.AdditionalLatencyMs, 0, maxAdditionalLatencyMs)
+	seen := map[string]bool{c.Location: true}
+	for _, loc := range c.Global.RegistryReplicaLocations {
+		n := normalizeRegion(loc)
+		switch {
+		case regions[n] == (region{}):
+			v.add("registryReplicaLocations", "%q is not a supported region (%s)", loc, regionNames())
+		case seen[n]:
+			v.add("registryReplicaLocations", "%q is listed twice or is the registry's home region %s", loc, c.Location)
+		}
+		seen[n] = true
+	}
+}
+
+func (c *Config) validateNetwork(v *violations) {
+	n := &c.Network
+	if !n.HubAddressSpace.IsValid() || !n.SpokeAddressSpace.IsValid() {
+		return // already reported as missing or malformed
+	}
+	if n.HubAddressSpace.Overlaps(n.SpokeAddressSpace) {
+		v.add("spokeAddressSpace", "%s overlaps hubAddressSpace %s; peered networks need disjoint ranges", n.SpokeAddressSpace, n.HubAddressSpace)
+	}
+	subnets := []struct {
+		key     string
+		prefix  netip.Prefix
+		vnet    netip.Prefix
+		vnetKey string
+		minBits int
+	}{
+		{"firewallSubnetPrefix", n.FirewallSubnet, n.HubAddressSpace, "hubAddressSpace", minFirewallSubnetBits},
+		{"aksSubnetPrefix", n.AksSubnet, n.SpokeAddressSpace, "spokeAddressSpace", 29},
+		{"appGatewaySubnetPrefix", n.AppGatewaySubnet, n.SpokeAddressSpace, "spokeAddressSpace", minAppGatewaySubnetBits},
+		{"privateEndpointSubnetPrefix", n.PrivateEndpointSubnet, n.SpokeAddressSpace, "spokeAddressSpace", minPrivateEndpointSubnetBits},
+	}
+	for i, s := range subnets {
+		if !s.prefix.IsValid() {
+			continue
+		}
+		if !contains(s.vnet, s.prefix) {
+			v.add(s.key, "%s must lie inside %s %s", s.prefix, s.vnetKey, s.vnet)
+		}
+		if s.prefix.Bits() > s.minBits {
+			v.add(s.key, "%s is too small: use a /%d or larger", s.prefix, s.minBits)
+		}
+		for _, other := range subnets[:i] {
+			if other.prefix.IsValid() && other.prefix.Overlaps(s.prefix) {
+				v.add(s.key, "%s overlaps %s %s", s.prefix, other.key, other.prefix)
+			}
+		}
+	}
+	c.validateAksCapacity(v)
+	c.validateIngressIP(v)
+	c.validateServiceCidr(v)
+}
+
+// validateAksCapacity checks the failover surge fits: with Azure CNI every node takes one IP and
+// pre-allocates one per pod, so both pools at their maximum must fit beside the ingress IP.
+func (c *Config) validateAksCapacity(v *violations) {
+	n, cl := c.Network, c.Cluster
+	if !n.AksSubnet.IsValid() {
+		return
+	}
+	nodes := cl.SystemPool.MaxCount + cl.UserPool.MaxCount
+	needed := nodes*(cl.MaxPodsPerNode+1) + 1
+	usable := subnetSize(n.AksSubnet) - azureReservedIPsPerSubnet
+	if needed > usable {
+		v.add("aksSubnetPrefix", "%s has %d usable addresses but the node pools at their maximum need %d ((systemNodeMaxCount %d + userNodeMaxCount %d) x (maxPodsPerNode %d + 1) + 1 ingress IP); use a larger subnet or lower the maximums",
+			n.AksSubnet, usable, needed, cl.SystemPool.MaxCount, cl.UserPool.MaxCount, cl.MaxPodsPerNode)
+	}
+}
+
+// validateIngressIP defaults the workload's internal load balancer IP to the subnet's last usable
+// address (Azure hands out node and pod IPs from the bottom) and checks a configured one.
+func (c *Config) validateIngressIP(v *violations) {
+	n := &c.Network
+	if !n.AksSubnet.IsValid() {
+		return
+	}
+	if !n.IngressIP.IsValid() {
+		n.IngressIP = lastUsable(n.AksSubnet)
+		return
+	}
+	first := n.AksSubnet.Addr().Next().Next().Next().Next() // Azure reserves .0 to .3
+	if !n.AksSubnet.Contains(n.IngressIP) || n.IngressIP.Less(first) || lastUsable(n.AksSubnet).Less(n.IngressIP) {
+		v.add("ingressIp", "%s must be a usable address in aksSubnetPrefix %s (%s to %s)", n.IngressIP, n.AksSubnet, first, lastUsable(n.AksSubnet))
+	}
+}
+
+func (c *Config) validateServiceCidr(v *violations) {
+	n := c.Network
+	if !n.ServiceCidr.IsValid() {
+		return
+	}
+	for _, vnet := range []struct {
+		key string
+		p   netip.Prefix
+	}{{"hubAddressSpace", n.HubAddressSpace}, {"spokeAddressSpace", n.SpokeAddressSpace}} {
+		if vnet.p.Overlaps(n.ServiceCidr) {
+			v.add("serviceCidr", "%s overlaps %s %s; Kubernetes service IPs must not be routable in the VNet", n.ServiceCidr, vnet.key, vnet.p)
+		}
+	}
+	if !n.ServiceCidr.Contains(n.DNSServiceIP) || n.DNSServiceIP == n.ServiceCidr.Addr() {
+		v.add("dnsServiceIp", "%s must be an address inside serviceCidr %s other than its first", n.DNSServiceIP, n.ServiceCidr)
+	}
+}
+
+// contains reports whether inner lies entirely inside outer.
+func contains(outer, inner netip.Prefix) bool {
+	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+func subnetSize(p netip.Prefix) int {
+	return 1 << (32 - p.Bits())
+}
+
+// lastUsable is the highest address Azure lets a resource use: the broadcast address is reserved.
+func lastUsable(p netip.Prefix) netip.Addr {
+	a := p.Addr().As4()
+	host := uint32(subnetSize(p) - 2)
+	base := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	last := base + host
+	return netip.AddrFrom4([4]byte{byte(last >> 24), byte(last >> 16), byte(last >> 8), byte(last)})
+}
