@@ -1,0 +1,375 @@
+// Package tests runs the aks-dr program under Pulumi mocks and asserts what it registers.
+package tests
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aks-dr/aks-dr/stacks"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+)
+
+const (
+	project        = "aks-dr"
+	subscriptionID = "00000000-0000-0000-0000-000000000001"
+	tenantID       = "00000000-0000-0000-0000-0000000000aa"
+	frontDoorID    = "0f0e0d0c-aaaa-bbbb-cccc-000000000fd1"
+)
+
+// registered is one resource the program registered, as the mock monitor saw it.
+type registered struct {
+	Type, Name, URN, Parent, Provider string
+	Custom                            bool
+	Inputs                            resource.PropertyMap
+	Dependencies, IgnoreChanges       []string
+}
+
+// recorder is a pulumi.MockResourceMonitor that records registrations and answers like Azure
+// would for the outputs the program reads.
+type recorder struct {
+	mu        sync.Mutex
+	resources []registered
+	// primaryOutputs answers the secondary's StackReference; nil means the stack does not exist.
+	primaryOutputs map[string]any
+	invokes        []string
+	stack          string
+}
+
+func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	if args.TypeToken == "pulumi:pulumi:StackReference" {
+		if r.primaryOutputs == nil {
+			return "", nil, fmt.Errorf("unknown stack %q", args.Name)
+		}
+		return args.Name, resource.NewPropertyMapFromMap(map[string]any{"name": args.Name, "outputs": r.primaryOutputs}), nil
+	}
+	rec := registered{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: args.Inputs}
+	if rpc := args.RegisterRPC; rpc != nil {
+		rec.Parent, rec.Provider = rpc.GetParent(), rpc.GetProvider()
+		rec.Dependencies, rec.IgnoreChanges = rpc.GetDependencies(), rpc.GetIgnoreChanges()
+		rec.URN = urnOf(r.stack, rpc.GetParent(), args.TypeToken, args.Name)
+	}
+	r.mu.Lock()
+	r.resources = append(r.resources, rec)
+	r.mu.Unlock()
+	if !args.Custom {
+		return "", args.Inputs, nil
+	}
+	return fakeAzure(args.TypeToken, args.Name, args.Inputs)
+}
+
+func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	r.mu.Lock()
+	r.invokes = append(r.invokes, args.Token)
+	r.mu.Unlock()
+	switch args.Token {
+	case "azure-native:authorization:getClientConfig":
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"clientId": "client", "objectId": "object", "subscriptionId": subscriptionID, "tenantId": tenantID,
+		}), nil
+	case "azure-native:containerservice:listManagedClusterUserCredentials":
+		kubeconfig := base64.StdEncoding.EncodeToString([]byte(sampleKubeconfig))
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"kubeconfigs": []any{map[string]any{"name": "clusterUser", "value": kubeconfig}},
+		}), nil
+	}
+	return nil, fmt.Errorf("unexpected invoke %s", args.Token)
+}
+
+// urnOf mirrors the mock monitor's URNs: the parent's qualified type, then this type and name.
+func urnOf(stack, parent, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(stack), tokens.PackageName(project), parentType, tokens.Type(typ), name))
+}
+
+// atRoot reports whether a parent URN is the stack itself.
+func atRoot(parent string) bool {
+	return parent == "" || resource.URN(parent).QualifiedType() == resource.RootStackType
+}
+
+// fakeAzure returns what Azure returns for the outputs the program reads: an ARM ID built from
+// the resource's name and resource group, and the computed properties.
+func fakeAzure(typ, name string, in resource.PropertyMap) (string, resource.PropertyMap, error) {
+	out := in.Copy()
+	str := func(k string) string {
+		if v, ok := in[resource.PropertyKey(k)]; ok && v.IsString() {
+			return v.StringValue()
+		}
+		return ""
+	}
+	azName := name
+	for _, k := range []string{"resourceGroupName", "virtualNetworkName", "subnetName", "publicIpAddressName", "firewallPolicyName",
+		"azureFirewallName", "routeTableName", "networkSecurityGroupName", "vaultName", "resourceName", "workspaceName", "registryName",
+		"profileName", "endpointName", "originGroupName", "originName", "routeName", "policyName", "applicationGatewayName",
+		"privateEndpointName", "privateZoneName", "securityPolicyName", "replicationName", "virtualNetworkPeeringName", "name"} {
+		if v := str(k); v != "" && k != "resourceGroupName" {
+			azName = v
+		}
+	}
+	if typ == "azure-native:resources:ResourceGroup" {
+		azName = str("resourceGroupName")
+	}
+	var parents []string
+	if vnet := str("virtualNetworkName"); vnet != "" && typ == "azure-native:network:Subnet" {
+		parents = []string{"Microsoft.Network/virtualNetworks", vnet, "subnets"}
+		parents = parents[1:]
+		id := ArmID("azure-native:network:VirtualNetwork", str("resourceGroupName"), vnet) + "/subnets/" + azName
+		out["id"] = resource.NewPropertyValue(id)
+		out["name"] = resource.NewPropertyValue(azName)
+		return id, out, nil
+	}
+	id := ArmID(typ, str("resourceGroupName"), azName, parents...)
+	set := func(k string, v any) { out[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
+	set("name", azName)
+	set("id", id)
+	switch typ {
+	case "azure-native:network:AzureFirewall":
+		set("ipConfigurations", []any{map[string]any{"name": "fw-ipconfig", "privateIPAddress": "10.200.0.4"}})
+	case "azure-native:network:PublicIPAddress":
+		label := ""
+		if dns, ok := in["dnsSettings"]; ok && dns.IsObject() {
+			if l, ok := dns.ObjectValue()["domainNameLabel"]; ok {
+				label = l.StringValue()
+			}
+		}
+		set("ipAddress", "203.0.113.10")
+		set("dnsSettings", map[string]any{"domainNameLabel": label, "fqdn": label + "." + str("location") + ".cloudapp.azure.com"})
+	case "azure-native:managedidentity:UserAssignedIdentity":
+		set("principalId", "principal-"+azName)
+		set("clientId", "client-"+azName)
+	case "azure-native:keyvault:Vault":
+		set("properties", map[string]any{"vaultUri": "https://" + azName + ".vault.azure.net/"})
+	case "azure-native:containerregistry:Registry":
+		set("loginServer", azName+".azurecr.io")
+	case "azure-native:cdn:Profile":
+		set("frontDoorId", frontDoorID)
+	case "azure-native:cdn:AFDEndpoint":
+		set("hostName", azName+"-abc123.z01.azurefd.net")
+	}
+	return id, out, nil
+}
+
+// armTypes are the ARM provider paths of the types the program creates.
+var armTypes = map[string]string{
+	"network:VirtualNetwork":               "Microsoft.Network/virtualNetworks",
+	"network:PublicIPAddress":              "Microsoft.Network/publicIPAddresses",
+	"network:FirewallPolicy":               "Microsoft.Network/firewallPolicies",
+	"network:AzureFirewall":                "Microsoft.Network/azureFirewalls",
+	"network:RouteTable":                   "Microsoft.Network/routeTables",
+	"network:NetworkSecurityGroup":         "Microsoft.Network/networkSecurityGroups",
+	"network:WebApplicationFirewallPolicy": "Microsoft.Network/applicationGatewayWebApplicationFirewallPolicies",
+	"network:ApplicationGateway":           "Microsoft.Network/applicationGateways",
+	"network:PrivateZone":                  "Microsoft.Network/privateDnsZones",
+	"network:PrivateEndpoint":              "Microsoft.Network/privateEndpoints",
+	"network:Policy":                       "Microsoft.Network/frontDoorWebApplicationFirewallPolicies",
+	"keyvault:Vault":                       "Microsoft.KeyVault/vaults",
+	"managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
+	"containerservice:ManagedCluster":      "Microsoft.ContainerService/managedClusters",
+	"operationalinsights:Workspace":        "Microsoft.OperationalInsights/workspaces",
+	"containerregistry:Registry":           "Microsoft.ContainerRegistry/registries",
+	"cdn:Profile":                          "Microsoft.Cdn/profiles",
+}
+
+// ArmID is the ID Azure gives a resource; the secondary's fixture uses it too, so both stacks
+// see the same global IDs. Child resources (subnets, origins) are nested under their parent.
+func ArmID(typ, rg, name string, parents ...string) string {
+	if typ == "azure-native:resources:ResourceGroup" {
+		return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s", subscriptionID, name)
+	}
+	short := strings.TrimPrefix(typ, "azure-native:")
+	path, ok := armTypes[short]
+	if !ok {
+		path = "Microsoft.Mock/" + strings.ReplaceAll(short, ":", "/")
+	}
+	id := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/%s", subscriptionID, rg, path)
+	for _, p := range parents {
+		id += "/" + p
+	}
+	return id + "/" + name
+}
+
+const sampleKubeconfig = `apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority-data: Q0E=
+    server: https://aks.example.hcp.eastus2.azmk8s.io:443
+  name: aks
+contexts:
+- context:
+    cluster: aks
+    user: clusterUser_rg_aks
+  name: aks
+current-context: aks
+users:
+- name: clusterUser_rg_aks
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args:
+      - get-token
+      - --login
+      - devicecode
+      - --server-id
+      - 6dae42f8-4368-4678-94ff-3960e28e3630
+      - --client-id
+      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a
+      - --tenant-id
+      - 00000000-0000-0000-0000-0000000000aa
+      - --environment
+      - AzurePublicCloud
+`
+
+// withConfig sets the stack's config the way the engine passes it ("project:key" → string;
+// objects and arrays as JSON), without the process environment, so tests can run in parallel.
+func withConfig(cfg map[string]string) pulumi.RunOption {
+	return func(info *pulumi.RunInfo) {
+		info.Config = maps.Clone(cfg)
+	}
+}
+
+// stackConfig reads a shipped stack file into engine form.
+func stackConfig(t *testing.T, stack string) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
+	require.NoError(t, err)
+	var file struct {
+		Config map[string]any `yaml:"config"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &file))
+	out := map[string]string{}
+	for k, v := range file.Config {
+		switch v := v.(type) {
+		case string:
+			out[k] = v
+		case map[string]any, []any:
+			b, err := json.Marshal(v)
+			require.NoError(t, err)
+			out[k] = string(b)
+		default:
+			out[k] = fmt.Sprint(v)
+		}
+	}
+	return out
+}
+
+// with returns a copy of cfg with keys ("aks-dr:" added) set, or deleted when the value is "".
+func with(cfg map[string]string, kv ...string) map[string]string {
+	out := maps.Clone(cfg)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(out, stacks.Namespace+":"+kv[i])
+		} else {
+			out[stacks.Namespace+":"+kv[i]] = kv[i+1]
+		}
+	}
+	return out
+}
+
+// run runs the program for one stack under mocks and returns what it registered.
+func run(t *testing.T, stack string, cfg map[string]string, primaryOutputs map[string]any) (*recorder, error) {
+	t.Helper()
+	rec := &recorder{primaryOutputs: primaryOutputs, stack: stack}
+	err := pulumi.RunErr(stacks.Program, pulumi.WithMocksWithOrganization("organization", project, stack, rec), withConfig(cfg))
+	return rec, err
+}
+
+// mustRun is run for configurations that must deploy.
+func mustRun(t *testing.T, stack string, cfg map[string]string, primaryOutputs map[string]any) *recorder {
+	t.Helper()
+	rec, err := run(t, stack, cfg, primaryOutputs)
+	require.NoError(t, err)
+	return rec
+}
+
+// primaryFixture is what the shipped primary stack exports, as its StackReference returns it.
+func primaryFixture() map[string]any {
+	rg := "rg-aksdr-global"
+	return map[string]any{
+		stacks.OutLocation:                 "eastus2",
+		stacks.OutHubAddressSpace:          "10.200.0.0/24",
+		stacks.OutSpokeAddressSpace:        "10.240.0.0/16",
+		stacks.OutGlobalResourceGroupName:  rg,
+		stacks.OutFrontDoorProfileName:     "afd-aksdr-global",
+		stacks.OutFrontDoorOriginGroupName: "og-aksdr-global",
+		stacks.OutFrontDoorEndpoint:        "fde-aksdr-global-abc123.z01.azurefd.net",
+		stacks.OutFrontDoorID:              frontDoorID,
+		stacks.OutSharedWorkspaceID:        ArmID("azure-native:operationalinsights:Workspace", rg, "log-aksdr-global"),
+		stacks.OutRegistryID:               ArmID("azure-native:containerregistry:Registry", rg, "craksdrxxxxxxglobal"),
+		stacks.OutRegistryLocations:        []any{"eastus2", "centralus"},
+		stacks.OutBaseFirewallPolicyID:     ArmID("azure-native:network:FirewallPolicy", rg, "afwp-aksdr-base-global"),
+		stacks.OutDetectionSeconds:         90.0,
+	}
+}
+
+// ofType returns the registered resources of a type.
+func (r *recorder) ofType(typ string) []registered {
+	var out []registered
+	for _, res := range r.resources {
+		if res.Type == typ {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// one returns the single resource of a type, failing the test otherwise.
+func (r *recorder) one(t *testing.T, typ string) registered {
+	t.Helper()
+	found := r.ofType(typ)
+	require.Len(t, found, 1, "resources of type %s", typ)
+	return found[0]
+}
+
+// byURN indexes the registered resources.
+func (r *recorder) byURN() map[string]registered {
+	out := map[string]registered{}
+	for _, res := range r.resources {
+		out[res.URN] = res
+	}
+	return out
+}
+
+// get walks a property path such as "networkProfile.outboundType" or "agentPoolProfiles[0].maxCount".
+func get(t *testing.T, m resource.PropertyMap, path string) resource.PropertyValue {
+	t.Helper()
+	pp, err := resource.ParsePropertyPath(path)
+	require.NoError(t, err)
+	v, ok := pp.Get(resource.NewObjectProperty(m))
+	require.True(t, ok, "property %s not set", path)
+	if v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	return v
+}
+
+// plain turns a property value into Go values for comparisons.
+func plain(v resource.PropertyValue) any {
+	return v.Mappable()
+}
+
+// runProgram loads the stack's config under mocks and hands it to inspect, registering nothing.
+func runProgram(rec *recorder, stack string, cfg map[string]string, inspect func(*stacks.Config)) error {
+	return pulumi.RunErr(func(ctx *pulumi.Context) error {
+		c, err := stacks.LoadConfig(ctx)
+		if err != nil {
+			return err
+		}
+		inspect(c)
+		return nil
+	}, pulumi.WithMocksWithOrganization("organization", project, stack, rec), withConfig(cfg))
+}
