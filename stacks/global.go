@@ -101,7 +101,10 @@ func readGlobal(ctx *pulumi.Context, cfg *Config) (*globalLayer, error) {
 	for _, key := range globalOutputs {
 		d, err := ref.GetOutputDetails(key)
 		if err != nil {
-			return nil, fmt.Errorf("%s:primaryStack: cannot read stack %q (%v); deploy the primary first with `pulumi up -s primary`, or set primaryStack to the primary's org/project/stack", Namespace, cfg.PrimaryStack, err)
+			// The engine also reports its own error for the failed read; this one says what to do.
+			msg := fmt.Sprintf("%s:primaryStack: cannot read stack %q; deploy the primary first with `pulumi up -s primary`, or set primaryStack to the primary's org/project/stack", Namespace, cfg.PrimaryStack)
+			_ = ctx.Log.Error(msg, nil)
+			return nil, fmt.Errorf("%s: %w", msg, err)
 		}
 		v := d.Value
 		if v == nil {

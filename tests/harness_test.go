@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aks-dr/aks-dr/components/naming"
 	"github.com/aks-dr/aks-dr/stacks"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
@@ -299,6 +300,10 @@ func mustRun(t *testing.T, stack string, cfg map[string]string, primaryOutputs m
 // primaryFixture is what the shipped primary stack exports, as its StackReference returns it.
 func primaryFixture() map[string]any {
 	rg := "rg-aksdr-global"
+	registryName, err := naming.Name(naming.ContainerRegistry, "aksdr", naming.Hash(subscriptionID, project, "registry"), "global")
+	if err != nil {
+		panic(err)
+	}
 	return map[string]any{
 		stacks.OutLocation:                 "eastus2",
 		stacks.OutHubAddressSpace:          "10.200.0.0/24",
@@ -309,7 +314,7 @@ func primaryFixture() map[string]any {
 		stacks.OutFrontDoorEndpoint:        "fde-aksdr-global-abc123.z01.azurefd.net",
 		stacks.OutFrontDoorID:              frontDoorID,
 		stacks.OutSharedWorkspaceID:        ArmID("azure-native:operationalinsights:Workspace", rg, "log-aksdr-global"),
-		stacks.OutRegistryID:               ArmID("azure-native:containerregistry:Registry", rg, "craksdrxxxxxxglobal"),
+		stacks.OutRegistryID:               ArmID("azure-native:containerregistry:Registry", rg, registryName),
 		stacks.OutRegistryLocations:        []any{"eastus2", "centralus"},
 		stacks.OutBaseFirewallPolicyID:     ArmID("azure-native:network:FirewallPolicy", rg, "afwp-aksdr-base-global"),
 		stacks.OutDetectionSeconds:         90.0,

@@ -1,0 +1,93 @@
+package tests
+
+import (
+	"testing"
+
+	"github.com/aks-dr/aks-dr/components"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestComponentsRejectMissingArgs: a component given nil or incomplete args returns an error
+// naming what is missing, and never panics.
+func TestComponentsRejectMissingArgs(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		build func(ctx *pulumi.Context) error
+		want  []string
+	}{
+		"HubSpoke": {func(ctx *pulumi.Context) error {
+			_, err := components.NewHubSpoke(ctx, "n", nil)
+			return err
+		}, []string{"HubSpoke: ResourceGroupName is required", "HubSpoke: BaseFirewallPolicyID is required"}},
+		"RegionalStamp": {func(ctx *pulumi.Context) error {
+			_, err := components.NewRegionalStamp(ctx, "s", &components.RegionalStampArgs{Location: "eastus2"})
+			return err
+		}, []string{"RegionalStamp: FrontDoorID is required", "RegionalStamp: SubscriptionID is required"}},
+		"Workload": {func(ctx *pulumi.Context) error {
+			_, err := components.NewWorkload(ctx, "w", &components.WorkloadArgs{Image: "x.io/a:1", Replicas: 5, MaxReplicas: 3})
+			return err
+		}, []string{"Workload: MaxReplicas is required", "Workload: LoadBalancerIP is required"}},
+		"GlobalFrontDoor": {func(ctx *pulumi.Context) error {
+			_, err := components.NewGlobalFrontDoor(ctx, "f", nil)
+			return err
+		}, []string{"GlobalFrontDoor: WorkspaceID is required"}},
+		"GeoRegistry": {func(ctx *pulumi.Context) error {
+			_, err := components.NewGeoRegistry(ctx, "r", nil)
+			return err
+		}, []string{"GeoRegistry: UniqueSuffix is required"}},
+		"SharedServices": {func(ctx *pulumi.Context) error {
+			_, err := components.NewSharedServices(ctx, "s", nil)
+			return err
+		}, []string{"SharedServices: Location is required"}},
+		"FrontDoorOrigin priority": {func(ctx *pulumi.Context) error {
+			_, err := components.NewFrontDoorOrigin(ctx, "o", &components.FrontDoorOriginArgs{
+				ResourceGroupName: pulumi.String("rg"), ProfileName: pulumi.String("p"), OriginGroupName: pulumi.String("g"),
+				HostName: pulumi.String("h"), Names: &components.Namer{Prefix: "a", Region: "b"}, Priority: 7, Weight: 1,
+			})
+			return err
+		}, []string{"FrontDoorOrigin: Priority must be between 1 and 5, got 7"}},
+		"FrontDoorRoute without origins": {func(ctx *pulumi.Context) error {
+			_, err := components.NewFrontDoorRoute(ctx, "r", &components.FrontDoorRouteArgs{
+				ResourceGroupName: pulumi.String("rg"), ProfileName: pulumi.String("p"), EndpointName: pulumi.String("e"),
+				OriginGroupID: pulumi.String("g"), Names: &components.Namer{Prefix: "a", Region: "b"},
+			})
+			return err
+		}, []string{"FrontDoorRoute: Origins is required"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{stack: "test"}
+			err := pulumi.RunErr(tc.build, pulumi.WithMocks(project, "test", rec))
+			require.Error(t, err)
+			for _, want := range tc.want {
+				assert.Contains(t, err.Error(), want)
+			}
+			assert.Empty(t, rec.resources, "nothing registered")
+		})
+	}
+}
+
+func TestConvertKubeconfig(t *testing.T) {
+	t.Parallel()
+	out, err := components.ConvertKubeconfig([]byte(sampleKubeconfig), components.KubeLoginWorkloadIdentity)
+	require.NoError(t, err)
+	assert.Contains(t, out, "- workloadidentity")
+	assert.Contains(t, out, "- --server-id\n")
+	assert.Contains(t, out, "AzurePublicCloud")
+	assert.NotContains(t, out, "devicecode")
+	assert.NotContains(t, out, "--client-id", "the interactive client ID is dropped")
+	assert.Contains(t, out, "server: https://aks.example.hcp.eastus2.azmk8s.io:443", "cluster entries are kept")
+
+	for name, tc := range map[string]struct{ kubeconfig, mode, want string }{
+		"unknown mode": {sampleKubeconfig, "devicecode", `login mode "devicecode"`},
+		"not yaml":     {"{", components.KubeLoginAzureCLI, "kubeconfig:"},
+		"no exec user": {"users:\n- name: admin\n  user:\n    token: abc\n", components.KubeLoginAzureCLI, "no user with an exec plugin"},
+	} {
+		_, err := components.ConvertKubeconfig([]byte(tc.kubeconfig), tc.mode)
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), tc.want, name)
+	}
+}
