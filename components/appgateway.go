@@ -3,9 +3,10 @@ package components
 import (
 	"strconv"
 
-	"github.com/aks-dr/aks-dr/components/naming"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/components/naming"
 )
 
 // Application Gateway sizing: at least two instances spread over zones, autoscaling with load.

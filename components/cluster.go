@@ -1,11 +1,12 @@
 package components
 
 import (
-	"github.com/aks-dr/aks-dr/components/naming"
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/components/naming"
 )
 
 // NodePoolArgs sizes one autoscaled node pool.

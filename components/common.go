@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aks-dr/aks-dr/components/naming"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/components/naming"
 )
 
 // Namer derives the Azure names of one stamp or layer: prefix, resource parts, region code.

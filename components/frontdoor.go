@@ -1,10 +1,11 @@
 package components
 
 import (
-	"github.com/aks-dr/aks-dr/components/naming"
 	"github.com/pulumi/pulumi-azure-native-sdk/cdn/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/components/naming"
 )
 
 // FrontDoorProbeArgs are the origin group's health probe and load-balancing settings.

@@ -1,9 +1,10 @@
 package components
 
 import (
-	"github.com/aks-dr/aks-dr/components/naming"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/components/naming"
 )
 
 // HubSpokeArgs configures one region's hub-spoke network.

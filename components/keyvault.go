@@ -1,10 +1,11 @@
 package components
 
 import (
-	"github.com/aks-dr/aks-dr/components/naming"
 	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/components/naming"
 )
 
 // keyVaultSoftDeleteDays is the longest retention Azure allows: a DR secret store must survive

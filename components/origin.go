@@ -3,15 +3,22 @@ package components
 import (
 	"fmt"
 
-	"github.com/aks-dr/aks-dr/components/naming"
 	"github.com/pulumi/pulumi-azure-native-sdk/cdn/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/components/naming"
 )
 
-// Front Door's accepted origin settings.
+// Front Door's accepted origin settings: priority 1-5 (lower wins), weight 1-1000.
 const (
-	MinOriginPriority, MaxOriginPriority = 1, 5
-	MinOriginWeight, MaxOriginWeight     = 1, 1000
+	// MinOriginPriority is the highest priority an origin can have.
+	MinOriginPriority = 1
+	// MaxOriginPriority is the lowest priority an origin can have.
+	MaxOriginPriority = 5
+	// MinOriginWeight is the smallest origin weight.
+	MinOriginWeight = 1
+	// MaxOriginWeight is the largest origin weight.
+	MaxOriginWeight = 1000
 )
 
 // FrontDoorOriginArgs adds one regional stamp to the shared origin group.

@@ -6,10 +6,11 @@ import (
 	"maps"
 	"strconv"
 
-	"github.com/aks-dr/aks-dr/components"
-	"github.com/aks-dr/aks-dr/components/naming"
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/components"
+	"github.com/aks-dr/aks-dr/components/naming"
 )
 
 // Program loads and validates the stack's config, then deploys it.

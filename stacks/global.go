@@ -6,9 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"github.com/aks-dr/aks-dr/components"
 	"github.com/aks-dr/aks-dr/components/naming"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // globalLayer is what a regional stamp needs from the shared layer, whether this stack created

@@ -5,13 +5,13 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"github.com/aks-dr/aks-dr/components"
 )
 
 // Limits that Azure enforces; validation quotes them so a person knows the valid range.
 const (
-	minPriority, maxPriority           = 1, 5    // Front Door origin priority
-	minWeight, maxWeight               = 1, 1000 // Front Door origin weight
-	minProbeInterval, maxProbeInterval = 1, 255  // seconds
+	minProbeInterval, maxProbeInterval = 1, 255 // seconds
 	maxSampleSize                      = 255
 	maxAdditionalLatencyMs             = 1000
 	maxPodsLow, maxPodsHigh            = 10, 250 // Azure CNI max pods per node
@@ -136,8 +136,8 @@ func (c *Config) validateWorkload(v *violations) {
 }
 
 func (c *Config) validateFrontDoor(v *violations) {
-	v.between("frontDoorPriority", c.Origin.Priority, minPriority, maxPriority)
-	v.between("frontDoorWeight", c.Origin.Weight, minWeight, maxWeight)
+	v.between("frontDoorPriority", c.Origin.Priority, components.MinOriginPriority, components.MaxOriginPriority)
+	v.between("frontDoorWeight", c.Origin.Weight, components.MinOriginWeight, components.MaxOriginWeight)
 	if c.Role != RolePrimary {
 		return // the probe and registry settings belong to the global layer, which the primary owns
 	}

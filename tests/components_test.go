@@ -3,10 +3,11 @@ package tests
 import (
 	"testing"
 
-	"github.com/aks-dr/aks-dr/components"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/aks-dr/aks-dr/components"
 )
 
 // TestComponentsRejectMissingArgs: a component given nil or incomplete args returns an error

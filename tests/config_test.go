@@ -7,10 +7,11 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/aks-dr/aks-dr/stacks"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/aks-dr/aks-dr/stacks"
 )
 
 func TestShippedStackConfigsAreValid(t *testing.T) {

@@ -67,7 +67,7 @@ func TestFailoverChangesOnlyTheOrigins(t *testing.T) {
 			require.Equal(t, tc.before, cfg["aks-dr:frontDoorPriority"], "shipped priority")
 			before := mustRun(t, tc.stack, cfg, primaryFixture()).byURN()
 			after := mustRun(t, tc.stack, with(cfg, "frontDoorPriority", tc.after), primaryFixture()).byURN()
-			require.Equal(t, len(before), len(after), "same resources")
+			require.Len(t, after, len(before), "same resources")
 			changed := []string{}
 			for urn, b := range before {
 				a, ok := after[urn]

@@ -12,13 +12,14 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aks-dr/aks-dr/components/naming"
-	"github.com/aks-dr/aks-dr/stacks"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/aks-dr/aks-dr/components/naming"
+	"github.com/aks-dr/aks-dr/stacks"
 )
 
 const (
@@ -123,16 +124,13 @@ func fakeAzure(typ, name string, in resource.PropertyMap) (string, resource.Prop
 	if typ == "azure-native:resources:ResourceGroup" {
 		azName = str("resourceGroupName")
 	}
-	var parents []string
 	if vnet := str("virtualNetworkName"); vnet != "" && typ == "azure-native:network:Subnet" {
-		parents = []string{"Microsoft.Network/virtualNetworks", vnet, "subnets"}
-		parents = parents[1:]
 		id := ArmID("azure-native:network:VirtualNetwork", str("resourceGroupName"), vnet) + "/subnets/" + azName
 		out["id"] = resource.NewPropertyValue(id)
 		out["name"] = resource.NewPropertyValue(azName)
 		return id, out, nil
 	}
-	id := ArmID(typ, str("resourceGroupName"), azName, parents...)
+	id := ArmID(typ, str("resourceGroupName"), azName)
 	set := func(k string, v any) { out[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
 	set("name", azName)
 	set("id", id)
@@ -185,8 +183,8 @@ var armTypes = map[string]string{
 }
 
 // ArmID is the ID Azure gives a resource; the secondary's fixture uses it too, so both stacks
-// see the same global IDs. Child resources (subnets, origins) are nested under their parent.
-func ArmID(typ, rg, name string, parents ...string) string {
+// see the same global IDs.
+func ArmID(typ, rg, name string) string {
 	if typ == "azure-native:resources:ResourceGroup" {
 		return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s", subscriptionID, name)
 	}
@@ -195,11 +193,7 @@ func ArmID(typ, rg, name string, parents ...string) string {
 	if !ok {
 		path = "Microsoft.Mock/" + strings.ReplaceAll(short, ":", "/")
 	}
-	id := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/%s", subscriptionID, rg, path)
-	for _, p := range parents {
-		id += "/" + p
-	}
-	return id + "/" + name
+	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/%s/%s", subscriptionID, rg, path, name)
 }
 
 const sampleKubeconfig = `apiVersion: v1

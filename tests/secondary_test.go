@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aks-dr/aks-dr/stacks"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/aks-dr/aks-dr/stacks"
 )
 
 // onlyStackReference asserts that a failed secondary registered nothing but the reference read.

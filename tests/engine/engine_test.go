@@ -19,20 +19,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aks-dr/aks-dr/internal/drill"
-	"github.com/aks-dr/aks-dr/internal/simprovider"
-	"github.com/aks-dr/aks-dr/stacks"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/aks-dr/aks-dr/internal/drill"
+	"github.com/aks-dr/aks-dr/internal/simprovider"
+	"github.com/aks-dr/aks-dr/stacks"
 )
 
 const originType = "azure-native:cdn:AFDOrigin"
 
 // env is the shared, sequential fixture: the properties build on each other's state.
 type env struct {
-	t                  *testing.T
 	local              *drill.Local
 	primary, secondary auto.Stack
 }
@@ -69,7 +69,7 @@ func TestEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sims.Stop)
-	e := &env{t: t, local: drill.NewLocal(root, t.TempDir(), cli.Command, stacks.Program, sims.DebugProviders())}
+	e := &env{local: drill.NewLocal(root, t.TempDir(), cli.Command, stacks.Program, sims.DebugProviders())}
 	if err := e.local.Prepare(); err != nil {
 		t.Fatal(err)
 	}
@@ -82,20 +82,12 @@ func TestEngine(t *testing.T) {
 		}
 	})
 
-	for _, p := range []struct {
-		name string
-		run  func(*testing.T, *env)
-	}{
-		{"BothStacksDeploy", bothStacksDeploy},
-		{"StackReferenceResolvesPrimaryOutputs", stackReferenceResolvesPrimaryOutputs},
-		{"SecondUpIsNoOp", secondUpIsNoOp},
-		{"PrioritySwapUpdatesOnlyTheTwoOrigins", prioritySwapUpdatesOnlyTheOrigins},
-		{"InvalidConfigLeavesStateUntouched", invalidConfigLeavesStateUntouched},
-	} {
-		if !t.Run(p.name, func(t *testing.T) { p.run(t, e) }) {
-			t.FailNow() // each property builds on the state the previous one left
-		}
-	}
+	// Each property builds on the state the previous one left: the first failure skips the rest.
+	_ = t.Run("BothStacksDeploy", e.bothStacksDeploy) &&
+		t.Run("StackReferenceResolvesPrimaryOutputs", e.stackReferenceResolvesPrimaryOutputs) &&
+		t.Run("SecondUpIsNoOp", e.secondUpIsNoOp) &&
+		t.Run("PrioritySwapUpdatesOnlyTheTwoOrigins", e.prioritySwapUpdatesOnlyTheOrigins) &&
+		t.Run("InvalidConfigLeavesStateUntouched", e.invalidConfigLeavesStateUntouched)
 }
 
 // up runs `pulumi up` and returns the resource steps the engine took.
@@ -114,7 +106,7 @@ func up(t *testing.T, s auto.Stack, label string, opts ...optup.Option) (auto.Up
 	return res, got
 }
 
-func bothStacksDeploy(t *testing.T, e *env) {
+func (e *env) bothStacksDeploy(t *testing.T) {
 	for _, s := range []auto.Stack{e.primary, e.secondary} {
 		res, steps := up(t, s, "up "+s.Name()+" (create)")
 		changes := resourceChanges(res)
@@ -132,7 +124,7 @@ func bothStacksDeploy(t *testing.T, e *env) {
 	}
 }
 
-func stackReferenceResolvesPrimaryOutputs(t *testing.T, e *env) {
+func (e *env) stackReferenceResolvesPrimaryOutputs(t *testing.T) {
 	ctx := t.Context()
 	primaryOut, err := e.primary.Outputs(ctx)
 	if err != nil {
@@ -187,7 +179,7 @@ func stackReferenceResolvesPrimaryOutputs(t *testing.T, e *env) {
 		ref.Inputs["name"], compared, armIDs, keys(used))
 }
 
-func secondUpIsNoOp(t *testing.T, e *env) {
+func (e *env) secondUpIsNoOp(t *testing.T) {
 	for _, s := range []auto.Stack{e.primary, e.secondary} {
 		res, steps := up(t, s, "up "+s.Name()+" (no change)", optup.ExpectNoChanges())
 		if changed := drill.Changed(steps); len(changed) > 0 {
@@ -197,7 +189,7 @@ func secondUpIsNoOp(t *testing.T, e *env) {
 	}
 }
 
-func prioritySwapUpdatesOnlyTheOrigins(t *testing.T, e *env) {
+func (e *env) prioritySwapUpdatesOnlyTheOrigins(t *testing.T) {
 	ctx := t.Context()
 	if err := drill.Failover(ctx, e.primary, e.secondary); err != nil {
 		t.Fatal(err)
@@ -236,7 +228,7 @@ func prioritySwapUpdatesOnlyTheOrigins(t *testing.T, e *env) {
 	}
 }
 
-func invalidConfigLeavesStateUntouched(t *testing.T, e *env) {
+func (e *env) invalidConfigLeavesStateUntouched(t *testing.T) {
 	ctx := t.Context()
 	before := export(t, e.primary)
 	if err := e.primary.SetConfig(ctx, drill.PriorityKey, auto.ConfigValue{Value: "9"}); err != nil {
