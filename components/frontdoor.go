@@ -26,6 +26,13 @@ type FrontDoorProbeArgs struct {
 	AdditionalLatencyMs int
 }
 
+// DetectionSeconds estimates how long Front Door takes to mark a dead origin unhealthy at one
+// edge: it needs (SampleSize - SuccessfulSamplesRequired + 1) failed probes in a row, one per
+// interval, before fewer than SuccessfulSamplesRequired of the last SampleSize can succeed.
+func (p FrontDoorProbeArgs) DetectionSeconds() int {
+	return (p.SampleSize - p.SuccessfulSamplesRequired + 1) * p.IntervalSeconds
+}
+
 // GlobalFrontDoorArgs configures the global entry point.
 type GlobalFrontDoorArgs struct {
 	// ResourceGroupName holds the profile. Required.

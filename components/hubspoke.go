@@ -15,6 +15,18 @@ type HubSpokeArgs struct {
 	Location string
 	// Names derives the Azure names. Required.
 	Names *Namer
+	// AddressPlan holds the VNet and subnet ranges. Required, every field.
+	AddressPlan
+	// BaseFirewallPolicyID is the global base policy the regional policy inherits. Required.
+	BaseFirewallPolicyID pulumi.StringInput
+	// WorkspaceID is the regional Log Analytics workspace for firewall diagnostics. Required.
+	WorkspaceID pulumi.StringInput
+	// Tags go on every taggable resource. Optional.
+	Tags map[string]string
+}
+
+// AddressPlan is one region's VNet and subnet ranges (CIDRs).
+type AddressPlan struct {
 	// HubAddressSpace is the hub VNet's CIDR. Required.
 	HubAddressSpace string
 	// FirewallSubnetPrefix is AzureFirewallSubnet's CIDR inside the hub (/26 or larger). Required.
@@ -27,12 +39,6 @@ type HubSpokeArgs struct {
 	AppGatewaySubnetPrefix string
 	// PrivateEndpointSubnetPrefix is the private-endpoint subnet inside the spoke. Required.
 	PrivateEndpointSubnetPrefix string
-	// BaseFirewallPolicyID is the global base policy the regional policy inherits. Required.
-	BaseFirewallPolicyID pulumi.StringInput
-	// WorkspaceID is the regional Log Analytics workspace for firewall diagnostics. Required.
-	WorkspaceID pulumi.StringInput
-	// Tags go on every taggable resource. Optional.
-	Tags map[string]string
 }
 
 // HubSpoke is a hub VNet with a zone-redundant Azure Firewall and a spoke VNet whose AKS subnet

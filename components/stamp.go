@@ -16,18 +16,8 @@ import (
 
 // StampNetworkArgs is the stamp's address plan.
 type StampNetworkArgs struct {
-	// HubAddressSpace is the hub VNet CIDR. Required.
-	HubAddressSpace string
-	// FirewallSubnetPrefix is AzureFirewallSubnet's CIDR. Required.
-	FirewallSubnetPrefix string
-	// SpokeAddressSpace is the spoke VNet CIDR. Required.
-	SpokeAddressSpace string
-	// AksSubnetPrefix is the AKS node/pod subnet CIDR. Required.
-	AksSubnetPrefix string
-	// AppGatewaySubnetPrefix is the Application Gateway subnet CIDR. Required.
-	AppGatewaySubnetPrefix string
-	// PrivateEndpointSubnetPrefix is the private-endpoint subnet CIDR. Required.
-	PrivateEndpointSubnetPrefix string
+	// AddressPlan holds the VNet and subnet ranges. Required.
+	AddressPlan
 	// IngressIP is the workload's internal load balancer IP inside the AKS subnet. Required.
 	IngressIP string
 	// ServiceCidr is the Kubernetes service range, not routable in the VNets. Required.
@@ -177,21 +167,16 @@ func (b *stampBuilder) foundation() error {
 }
 
 func (b *stampBuilder) network() error {
-	a, n := b.args, b.args.Network
+	a := b.args
 	var err error
 	b.stamp.Network, err = NewHubSpoke(b.ctx, b.name+"-net", &HubSpokeArgs{
-		ResourceGroupName:           b.rgName,
-		Location:                    a.Location,
-		Names:                       b.names,
-		HubAddressSpace:             n.HubAddressSpace,
-		FirewallSubnetPrefix:        n.FirewallSubnetPrefix,
-		SpokeAddressSpace:           n.SpokeAddressSpace,
-		AksSubnetPrefix:             n.AksSubnetPrefix,
-		AppGatewaySubnetPrefix:      n.AppGatewaySubnetPrefix,
-		PrivateEndpointSubnetPrefix: n.PrivateEndpointSubnetPrefix,
-		BaseFirewallPolicyID:        a.BaseFirewallPolicyID,
-		WorkspaceID:                 b.stamp.Workspace.ID(),
-		Tags:                        a.Tags,
+		ResourceGroupName:    b.rgName,
+		Location:             a.Location,
+		Names:                b.names,
+		AddressPlan:          a.Network.AddressPlan,
+		BaseFirewallPolicyID: a.BaseFirewallPolicyID,
+		WorkspaceID:          b.stamp.Workspace.ID(),
+		Tags:                 a.Tags,
 	}, b.parent)
 	return err
 }

@@ -1,6 +1,10 @@
 package stacks
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/aks-dr/aks-dr/components"
+)
 
 // Role says which half of the DR pair a stack deploys.
 type Role string
@@ -86,25 +90,10 @@ type OriginConfig struct {
 }
 
 // ProbeConfig is the Front Door health probe and load-balancing settings.
-type ProbeConfig struct {
-	Path                      string
-	Protocol                  string
-	RequestType               string
-	IntervalSeconds           int
-	SampleSize                int
-	SuccessfulSamplesRequired int
-	AdditionalLatencyMs       int
-}
+type ProbeConfig = components.FrontDoorProbeArgs
 
 // GlobalConfig configures the shared layer the primary stack owns.
 type GlobalConfig struct {
 	Probe                    ProbeConfig
 	RegistryReplicaLocations []string
-}
-
-// DetectionSeconds estimates how long Front Door takes to mark a dead origin unhealthy at one
-// edge: it needs (sampleSize - successfulSamplesRequired + 1) failed probes in a row, one per
-// interval, before fewer than successfulSamplesRequired of the last sampleSize can succeed.
-func (p ProbeConfig) DetectionSeconds() int {
-	return (p.SampleSize - p.SuccessfulSamplesRequired + 1) * p.IntervalSeconds
 }

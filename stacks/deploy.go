@@ -116,9 +116,11 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 		// still soft-deleted and holds the old name.
 		UniqueSuffix: naming.Hash(client.SubscriptionId, ctx.Project(), ctx.Stack(), strconv.Itoa(cfg.KeyVaultGeneration)),
 		Network: components.StampNetworkArgs{
-			HubAddressSpace: n.HubAddressSpace.String(), FirewallSubnetPrefix: n.FirewallSubnet.String(),
-			SpokeAddressSpace: n.SpokeAddressSpace.String(), AksSubnetPrefix: n.AksSubnet.String(),
-			AppGatewaySubnetPrefix: n.AppGatewaySubnet.String(), PrivateEndpointSubnetPrefix: n.PrivateEndpointSubnet.String(),
+			AddressPlan: components.AddressPlan{
+				HubAddressSpace: n.HubAddressSpace.String(), FirewallSubnetPrefix: n.FirewallSubnet.String(),
+				SpokeAddressSpace: n.SpokeAddressSpace.String(), AksSubnetPrefix: n.AksSubnet.String(),
+				AppGatewaySubnetPrefix: n.AppGatewaySubnet.String(), PrivateEndpointSubnetPrefix: n.PrivateEndpointSubnet.String(),
+			},
 			IngressIP: n.IngressIP.String(), ServiceCidr: n.ServiceCidr.String(), DNSServiceIP: n.DNSServiceIP.String(),
 		},
 		Cluster: components.ClusterArgs{

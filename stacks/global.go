@@ -52,16 +52,12 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 	if err != nil {
 		return nil, err
 	}
-	p := cfg.Global.Probe
 	fd, err := components.NewGlobalFrontDoor(ctx, "frontdoor", &components.GlobalFrontDoorArgs{
 		ResourceGroupName: shared.ResourceGroup.Name,
 		Names:             names,
-		Probe: components.FrontDoorProbeArgs{
-			Path: p.Path, Protocol: p.Protocol, RequestType: p.RequestType, IntervalSeconds: p.IntervalSeconds,
-			SampleSize: p.SampleSize, SuccessfulSamplesRequired: p.SuccessfulSamplesRequired, AdditionalLatencyMs: p.AdditionalLatencyMs,
-		},
-		WorkspaceID: shared.Workspace.ID(),
-		Tags:        tags,
+		Probe:             cfg.Global.Probe,
+		WorkspaceID:       shared.Workspace.ID(),
+		Tags:              tags,
 	})
 	if err != nil {
 		return nil, err
@@ -85,7 +81,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 		SharedWorkspaceID:    shared.Workspace.ID(),
 		RegistryID:           registry.Registry.ID(),
 		BaseFirewallPolicyID: shared.BaseFirewallPolicy.ID(),
-		DetectionSeconds:     p.DetectionSeconds(),
+		DetectionSeconds:     cfg.Global.Probe.DetectionSeconds(),
 		frontDoor:            fd,
 	}, nil
 }
