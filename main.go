@@ -3,8 +3,9 @@
 package main
 
 import (
-	"github.com/aks-dr/aks-dr/stacks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/stacks"
 )
 
 func main() {

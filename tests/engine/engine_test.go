@@ -107,6 +107,16 @@ func up(t *testing.T, s auto.Stack, label string, opts ...optup.Option) (auto.Up
 }
 
 func (e *env) bothStacksDeploy(t *testing.T) {
+	// A preview of the empty primary: every computed output is unknown, and still the program
+	// (kubeconfig from an unknown cluster included) must plan cleanly.
+	var planned map[apitype.OpType]int
+	timed(t, "preview primary (empty stack)", func() {
+		res, err := e.primary.Preview(t.Context())
+		if err != nil {
+			t.Fatalf("preview of the empty primary: %v", err)
+		}
+		planned = res.ChangeSummary
+	})
 	for _, s := range []auto.Stack{e.primary, e.secondary} {
 		res, steps := up(t, s, "up "+s.Name()+" (create)")
 		changes := resourceChanges(res)
@@ -120,6 +130,9 @@ func (e *env) bothStacksDeploy(t *testing.T) {
 		}
 		if len(res.Outputs) == 0 {
 			t.Fatalf("%s exports no outputs", s.Name())
+		}
+		if s.Name() == e.primary.Name() && planned[apitype.OpCreate] != creates {
+			t.Fatalf("the preview planned %d creates, the up made %d", planned[apitype.OpCreate], creates)
 		}
 	}
 }

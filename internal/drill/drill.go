@@ -1,0 +1,193 @@
+// Package drill drives the aks-dr stacks through the Pulumi Automation API. The drill command
+// (cmd/drill) and the engine tests (tests/engine) share it, so what the tests prove is what a
+// new user runs.
+//
+// The simulated path needs nothing but Go:
+//
+//   - the Pulumi CLI is the one on PATH, or bin/pulumi built from the pinned tools module;
+//   - the state lives in a file backend inside the repository (.pulumi-local/state, git-ignored),
+//     encrypted with the fixed, documented passphrase LocalPassphrase;
+//   - the program is stacks.Program, run in-process as an inline program, so no Go toolchain
+//     plugin or `go build` of the program is involved;
+//   - Pulumi.yaml and the stack files are copied into a work directory first, because a local
+//     backend writes an encryption salt into the stack file, and the drill changes config
+//     (the failover) on the copies only;
+//   - PULUMI_DEBUG_PROVIDERS points the engine at the simulated azure-native and kubernetes
+//     providers of internal/simprovider, served from this process.
+//
+// The real path (Real) runs the same program against whatever backend and Azure credentials
+// the environment has, with the real provider plugins.
+package drill
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const (
+	// Project is the Pulumi project name, as in Pulumi.yaml.
+	Project = "aks-dr"
+	// Primary is the stack that serves traffic and owns the global layer.
+	Primary = "primary"
+	// Secondary is the standby stack; it reads the global layer from the primary.
+	Secondary = "secondary"
+	// PriorityKey is the config key whose swap is the failover.
+	PriorityKey = "aks-dr:frontDoorPriority"
+	// LocalPassphrase encrypts the secrets of the local, simulated state. It protects nothing
+	// real (no real credential ever reaches that state) and is documented, not secret.
+	LocalPassphrase = "aks-dr-local-simulation"
+	// LocalDir is the git-ignored folder, under the repository root, holding the local state.
+	LocalDir = ".pulumi-local"
+)
+
+// projectFiles are copied from the repository into the work directory.
+var projectFiles = []string{"Pulumi.yaml", "Pulumi." + Primary + ".yaml", "Pulumi." + Secondary + ".yaml"}
+
+// Local is a local, simulated environment: a file backend, a work directory with copies of the
+// project and stack files, and the providers to attach to.
+type Local struct {
+	Root     string // repository root: where Pulumi.yaml and the stack files are read from
+	StateDir string // the file backend
+	WorkDir  string // the copies of Pulumi.yaml and the stack files
+	HomeDir  string // PULUMI_HOME, so the drill neither reads nor writes ~/.pulumi
+	// DebugProviders is the PULUMI_DEBUG_PROVIDERS value (see simprovider.Running).
+	DebugProviders string
+	CLI            auto.PulumiCommand
+	Program        pulumi.RunFunc
+}
+
+// NewLocal lays out a local environment under dir (LocalDir in the repository for the
+// command, a temporary directory for tests).
+func NewLocal(root, dir string, cli auto.PulumiCommand, program pulumi.RunFunc, debugProviders string) *Local {
+	return &Local{
+		Root:           root,
+		StateDir:       filepath.Join(dir, "state"),
+		WorkDir:        filepath.Join(dir, "work"),
+		HomeDir:        filepath.Join(dir, "home"),
+		DebugProviders: debugProviders,
+		CLI:            cli,
+		Program:        program,
+	}
+}
+
+// Env is the environment of every CLI run of the local environment.
+func (l *Local) Env() map[string]string {
+	return map[string]string{
+		"PULUMI_BACKEND_URL":                          "file://" + filepath.ToSlash(l.StateDir),
+		"PULUMI_CONFIG_PASSPHRASE":                    LocalPassphrase,
+		"PULUMI_HOME":                                 l.HomeDir,
+		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		"PULUMI_DEBUG_PROVIDERS":                      l.DebugProviders,
+	}
+}
+
+// Prepare creates the directories and refreshes the copies of the project and stack files from
+// the repository, keeping the encryption salt the backend wrote into earlier copies (without it
+// the secrets already in the state could not be decrypted).
+func (l *Local) Prepare() error {
+	for _, d := range []string{l.StateDir, l.WorkDir, l.HomeDir} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return err
+		}
+	}
+	for _, name := range projectFiles {
+		src, err := os.ReadFile(filepath.Join(l.Root, name))
+		if err != nil {
+			return fmt.Errorf("copying the project files: %w", err)
+		}
+		dst := filepath.Join(l.WorkDir, name)
+		if strings.HasPrefix(name, "Pulumi.") && name != "Pulumi.yaml" {
+			prev, _ := os.ReadFile(dst)
+			src = localStackFile(src, prev)
+		}
+		//nolint:gosec // G703: dst is WorkDir joined with one of the constant projectFiles names.
+		if err := os.WriteFile(dst, src, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// localStackFile is the committed stack file without its secrets settings (they belong to the
+// real backend) plus the encryption salt of the previous local copy, if any.
+func localStackFile(committed, previous []byte) []byte {
+	var out bytes.Buffer
+	for _, line := range strings.SplitAfter(string(committed), "\n") {
+		if isTopLevel(line, "encryptionsalt", "secretsprovider", "encryptedkey") {
+			continue
+		}
+		out.WriteString(line)
+	}
+	for _, line := range strings.SplitAfter(string(previous), "\n") {
+		if isTopLevel(line, "encryptionsalt") {
+			if out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+				out.WriteByte('\n')
+			}
+			out.WriteString(strings.TrimRight(line, "\n") + "\n")
+		}
+	}
+	return out.Bytes()
+}
+
+func isTopLevel(line string, keys ...string) bool {
+	for _, k := range keys {
+		if strings.HasPrefix(line, k+":") {
+			return true
+		}
+	}
+	return false
+}
+
+// Stack creates or selects a stack of the local environment.
+func (l *Local) Stack(ctx context.Context, name string) (auto.Stack, error) {
+	return auto.UpsertStackInlineSource(ctx, name, Project, l.Program,
+		auto.WorkDir(l.WorkDir),
+		auto.Pulumi(l.CLI),
+		auto.EnvVars(l.Env()),
+		auto.SecretsProvider("passphrase"),
+	)
+}
+
+// Failover sets the Front Door priorities of a failover on the copies of the stack files:
+// the secondary's origin becomes priority 1 and the primary's priority 2.
+func Failover(ctx context.Context, primary, secondary auto.Stack) error {
+	if err := primary.SetConfig(ctx, PriorityKey, auto.ConfigValue{Value: "2"}); err != nil {
+		return fmt.Errorf("failover: %w", err)
+	}
+	if err := secondary.SetConfig(ctx, PriorityKey, auto.ConfigValue{Value: "1"}); err != nil {
+		return fmt.Errorf("failover: %w", err)
+	}
+	return nil
+}
+
+// FindRoot walks up from dir to the repository root (the directory with Pulumi.yaml and go.mod).
+func FindRoot(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if isFile(filepath.Join(dir, "go.mod")) && isFile(filepath.Join(dir, "tools", "go.mod")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the aks-dr repository (no go.mod with a tools/ module above the current directory)")
+		}
+		dir = parent
+	}
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
