@@ -422,19 +422,14 @@ func (a *azure) invoke(tok string, args resource.PropertyMap) (resource.Property
 			"subscriptionId": resource.NewStringProperty(a.subscriptionID),
 			"tenantId":       resource.NewStringProperty(a.tenantID),
 		}, nil
-	case "azure-native:authorization:getClientToken":
-		return resource.PropertyMap{"token": resource.NewStringProperty("simulated-token")}, nil
-	case "azure-native:containerservice:listManagedClusterUserCredentials",
-		"azure-native:containerservice:listManagedClusterAdminCredentials":
+	case "azure-native:containerservice:listManagedClusterUserCredentials":
+		// Admin credentials are not simulated: with local accounts disabled, AKS refuses them.
 		group, ok1 := str(args, "resourceGroupName")
 		cluster, ok2 := str(args, "resourceName")
 		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("%s needs resourceGroupName and resourceName", tok)
 		}
-		user := "clusterUser"
-		if strings.HasSuffix(tok, "AdminCredentials") {
-			user = "clusterAdmin"
-		}
+		const user = "clusterUser"
 		kc := a.kubeconfig(group, cluster, user)
 		return resource.PropertyMap{"kubeconfigs": resource.NewArrayProperty([]resource.PropertyValue{
 			obj("name", user, "value", base64.StdEncoding.EncodeToString([]byte(kc))),
@@ -451,26 +446,6 @@ func (a *azure) kubeconfig(group, cluster, user string) string {
 	ctxName := cluster
 	authUser := fmt.Sprintf("%s_%s_%s", user, group, cluster)
 	ca := base64.StdEncoding.EncodeToString([]byte("-----BEGIN CERTIFICATE-----\nU0lNVUxBVEVE\n-----END CERTIFICATE-----\n"))
-	if user == "clusterAdmin" {
-		return fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority-data: %s
-    server: %s
-  name: %s
-contexts:
-- context:
-    cluster: %s
-    user: %s
-  name: %s-admin
-current-context: %s-admin
-users:
-- name: %s
-  user:
-    token: simulated-admin-token
-`, ca, server, cluster, cluster, authUser, ctxName, ctxName, authUser)
-	}
 	return fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:
