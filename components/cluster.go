@@ -71,7 +71,7 @@ func (b *stampBuilder) cluster() error {
 	if err != nil {
 		return err
 	}
-	if _, err = b.roleAssignment("kubelet-acr-pull", s.KubeletIdentity.PrincipalId, roleAcrPull, a.RegistryID); err != nil {
+	if b.acrPull, err = b.roleAssignment("kubelet-acr-pull", s.KubeletIdentity.PrincipalId, roleAcrPull, a.RegistryID); err != nil {
 		return err
 	}
 	if _, err = b.roleAssignment("kubelet-keyvault-secrets", s.KubeletIdentity.PrincipalId, roleKeyVaultSecretsUser, s.KeyVault.ID()); err != nil {

@@ -89,8 +89,9 @@ func (b *stampBuilder) workload() error {
 	wl := a.Workload
 	wl.LoadBalancerIP = a.Network.IngressIP
 	wl.LoadBalancerSubnet = s.Network.AksSubnetName
-	s.Workload, err = NewWorkload(b.ctx, b.name+"-workload", &wl, b.parent, pulumi.Providers(s.KubernetesProvider),
-		// Node pools must exist, and the kubelet must be able to pull, before pods are scheduled.
-		pulumi.DependsOn([]pulumi.Resource{s.Cluster}))
+	// The provider's kubeconfig already waits for the cluster; the kubelet must also be able to
+	// pull from the registry before pods are scheduled.
+	wl.DependsOn = append(wl.DependsOn, b.acrPull)
+	s.Workload, err = NewWorkload(b.ctx, b.name+"-workload", &wl, b.parent, pulumi.Providers(s.KubernetesProvider))
 	return err
 }

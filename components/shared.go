@@ -31,6 +31,10 @@ type SharedServices struct {
 	Workspace          *operationalinsights.Workspace
 	BaseFirewallPolicy *network.FirewallPolicy
 	BaseRules          *network.FirewallPolicyRuleCollectionGroup
+
+	// BaseFirewallPolicyID resolves once the base policy has its rules, so a child policy is
+	// never created while its parent is still being written (Azure rejects concurrent updates).
+	BaseFirewallPolicyID pulumi.StringOutput
 }
 
 // NewSharedServices creates the global foundation.
@@ -94,9 +98,12 @@ func NewSharedServices(ctx *pulumi.Context, name string, args *SharedServicesArg
 	if err := args.Names.Err(); err != nil {
 		return nil, err
 	}
+	c.BaseFirewallPolicyID = pulumi.All(c.BaseFirewallPolicy.ID(), c.BaseRules.ID()).ApplyT(func(ids []any) string {
+		return string(ids[0].(pulumi.ID))
+	}).(pulumi.StringOutput)
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"resourceGroupName":    c.ResourceGroup.Name,
 		"workspaceId":          c.Workspace.ID(),
-		"baseFirewallPolicyId": c.BaseFirewallPolicy.ID(),
+		"baseFirewallPolicyId": c.BaseFirewallPolicyID,
 	})
 }

@@ -141,6 +141,8 @@ type stampBuilder struct {
 	parent pulumi.ResourceOption
 	tags   pulumi.StringMap
 	rgName pulumi.StringOutput
+	// acrPull lets the nodes pull from the registry; the workload waits for it.
+	acrPull *authorization.RoleAssignment
 }
 
 func (b *stampBuilder) foundation() error {

@@ -35,6 +35,9 @@ type WorkloadArgs struct {
 	LoadBalancerIP string
 	// LoadBalancerSubnet is the Azure subnet of that IP. Optional (AKS uses the node subnet).
 	LoadBalancerSubnet string
+	// DependsOn must exist before any workload object (a component's own dependsOn does not
+	// reach its children). Optional.
+	DependsOn []pulumi.Resource
 }
 
 // Workload is the application of one region: a zone-spread Deployment with probes, a disruption
@@ -78,9 +81,10 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 		return &metav1.ObjectMetaArgs{Name: pulumi.String(objName), Namespace: pulumi.String(a.Namespace), Labels: labels, Annotations: annotations}
 	}
 	var err error
+	// Every other object is in the namespace and waits for it, so its dependencies hold for all.
 	w.Namespace, err = corev1.NewNamespace(ctx, name+"-ns", &corev1.NamespaceArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(a.Namespace)},
-	}, parent)
+	}, parent, pulumi.DependsOn(a.DependsOn))
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 	}
 	ctx.Export(OutGlobalResourceGroupName, shared.ResourceGroup.Name)
 	ctx.Export(OutSharedWorkspaceID, shared.Workspace.ID())
-	ctx.Export(OutBaseFirewallPolicyID, shared.BaseFirewallPolicy.ID())
+	ctx.Export(OutBaseFirewallPolicyID, shared.BaseFirewallPolicyID)
 	ctx.Export(OutRegistryID, registry.Registry.ID())
 	ctx.Export(OutRegistryLoginServer, registry.Registry.LoginServer)
 	ctx.Export(OutRegistryLocations, pulumi.ToStringArray(registry.Locations))
@@ -80,7 +80,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 		EndpointHostName:     fd.Endpoint.HostName,
 		SharedWorkspaceID:    shared.Workspace.ID(),
 		RegistryID:           registry.Registry.ID(),
-		BaseFirewallPolicyID: shared.BaseFirewallPolicy.ID(),
+		BaseFirewallPolicyID: shared.BaseFirewallPolicyID,
 		DetectionSeconds:     cfg.Global.Probe.DetectionSeconds(),
 		frontDoor:            fd,
 	}, nil

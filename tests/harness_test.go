@@ -372,3 +372,13 @@ func runProgram(rec *recorder, stack string, cfg map[string]string, inspect func
 		return nil
 	}, pulumi.WithMocksWithOrganization("organization", project, stack, rec), withConfig(cfg))
 }
+
+// dependsOn reports whether a resource waits for one whose URN ends with suffix.
+func dependsOn(res registered, suffix string) bool {
+	for _, d := range res.Dependencies {
+		if strings.HasSuffix(d, suffix) {
+			return true
+		}
+	}
+	return false
+}

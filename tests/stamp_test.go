@@ -223,6 +223,8 @@ func TestNetworkSendsEgressThroughFirewall(t *testing.T) {
 		}
 	}
 	assert.Contains(t, plain(get(t, regional.Inputs, "basePolicy.id")), "afwp-aksdr-base-global", "regional policy inherits the base policy")
+	assert.True(t, dependsOn(regional, "FirewallPolicyRuleCollectionGroup::shared-base-rules"),
+		"the child policy waits until the base policy has its rules")
 	rules := rec.ofType("azure-native:network:FirewallPolicyRuleCollectionGroup")
 	var egress registered
 	for _, r := range rules {

@@ -22,7 +22,10 @@ func TestWorkloadIsResilient(t *testing.T) {
 		assert.Contains(t, res.Provider, "pulumi:providers:kubernetes::stamp-eastus2-k8s", "%s uses the stamp's cluster", typ)
 	}
 
+	ns := rec.one(t, "kubernetes:core/v1:Namespace")
+	assert.True(t, dependsOn(ns, "RoleAssignment::stamp-eastus2-kubelet-acr-pull"), "pods wait until the nodes may pull")
 	dep := rec.one(t, "kubernetes:apps/v1:Deployment")
+	assert.True(t, dependsOn(dep, "core/v1:Namespace::stamp-eastus2-workload-ns"))
 	assert.EqualValues(t, 3, plain(get(t, dep.Inputs, "spec.replicas")))
 	assert.Equal(t, []string{"spec.replicas"}, dep.IgnoreChanges, "the HPA owns the replica count")
 	c := "spec.template.spec.containers[0]."
