@@ -113,8 +113,11 @@ func readGlobal(ctx *pulumi.Context, cfg *Config) (*globalLayer, error) {
 		}
 		values[key] = v
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s:primaryStack: stack %q has no global outputs %s; is it a primary stack of this project (role: primary), deployed with this version?", Namespace, cfg.PrimaryStack, strings.Join(missing, ", "))
+	switch {
+	case len(missing) == len(globalOutputs):
+		return nil, fmt.Errorf("%s:primaryStack: stack %q has none of the primary's outputs; deploy the primary first with `pulumi up -s primary`, or point primaryStack at the primary's org/project/stack", Namespace, cfg.PrimaryStack)
+	case len(missing) > 0:
+		return nil, fmt.Errorf("%s:primaryStack: stack %q lacks the global outputs %s; is it a primary stack of this project (role: primary)? Run `pulumi up -s primary` with this version first", Namespace, cfg.PrimaryStack, strings.Join(missing, ", "))
 	}
 	str := func(k string) string { return fmt.Sprint(values[k]) }
 	if err := checkAgainstPrimary(ctx, cfg, str(OutLocation), str(OutHubAddressSpace), str(OutSpokeAddressSpace), toStrings(values[OutRegistryLocations])); err != nil {

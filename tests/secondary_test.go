@@ -43,9 +43,11 @@ func TestSecondaryChecksThePrimary(t *testing.T) {
 	}{
 		// The engine's own error for the failed read wins; the program logs its advice beside it.
 		{"primary stack missing", secondary, nil, []string{`unknown stack "organization/aks-dr/primary"`}},
-		{"reference names a stack without global outputs", secondary, map[string]any{"location": "westeurope"},
-			[]string{"aks-dr:primaryStack: stack \"organization/aks-dr/primary\" has no global outputs", "frontDoorProfileName", "is it a primary stack"}},
-		{"one global output missing", secondary, without(stacks.OutFrontDoorID), []string{"has no global outputs frontDoorId;"}},
+		{"primary stack exists but was never deployed", secondary, map[string]any{},
+			[]string{"aks-dr:primaryStack: stack \"organization/aks-dr/primary\" has none of the primary's outputs", "pulumi up -s primary"}},
+		{"reference names a stack that is not a primary", secondary, map[string]any{"location": "westeurope"},
+			[]string{"aks-dr:primaryStack: stack \"organization/aks-dr/primary\" lacks the global outputs", "frontDoorProfileName", "is it a primary stack"}},
+		{"one global output missing", secondary, without(stacks.OutFrontDoorID), []string{"lacks the global outputs frontDoorId;"}},
 		{"same region as the primary", with(secondary, "location", "eastus2"), primaryFixture(), []string{"aks-dr:location: eastus2 is the primary's region too"}},
 		{"hub overlaps the primary's spoke", with(secondary, "hubAddressSpace", "10.240.200.0/24", "firewallSubnetPrefix", "10.240.200.0/26"), primaryFixture(),
 			[]string{"aks-dr:hubAddressSpace: 10.240.200.0/24 overlaps the primary's spokeAddressSpace 10.240.0.0/16"}},

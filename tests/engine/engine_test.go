@@ -83,7 +83,8 @@ func TestEngine(t *testing.T) {
 	})
 
 	// Each property builds on the state the previous one left: the first failure skips the rest.
-	_ = t.Run("BothStacksDeploy", e.bothStacksDeploy) &&
+	_ = t.Run("SecondaryBeforePrimaryFails", e.secondaryBeforePrimaryFails) &&
+		t.Run("BothStacksDeploy", e.bothStacksDeploy) &&
 		t.Run("StackReferenceResolvesPrimaryOutputs", e.stackReferenceResolvesPrimaryOutputs) &&
 		t.Run("SecondUpIsNoOp", e.secondUpIsNoOp) &&
 		t.Run("PrioritySwapUpdatesOnlyTheTwoOrigins", e.prioritySwapUpdatesOnlyTheOrigins) &&
@@ -104,6 +105,38 @@ func up(t *testing.T, s auto.Stack, label string, opts ...optup.Option) (auto.Up
 		t.Fatalf("%s: %v", label, err)
 	}
 	return res, got
+}
+
+// secondaryBeforePrimaryFails: `pulumi up -s secondary` before the primary exists stops with an
+// error that names the missing stack and says what to do, and deploys nothing.
+func (e *env) secondaryBeforePrimaryFails(t *testing.T) {
+	steps := drill.CollectSteps()
+	var err error
+	var out strings.Builder
+	timed(t, "up secondary (no primary yet)", func() {
+		_, err = e.secondary.Up(t.Context(), optup.EventStreams(steps.Events()), optup.ProgressStreams(&out))
+	})
+	got := steps.Wait()
+	if err == nil {
+		t.Fatal("the secondary deployed without a primary")
+	}
+	msg := err.Error() + out.String()
+	for _, want := range []string{"organization/aks-dr/primary", "pulumi up -s primary"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the failure does not say %q:\n%s", want, msg)
+		}
+	}
+	// The engine records the stack itself and its built-in pulumi provider; nothing else.
+	for _, c := range drill.Changed(got) {
+		if !strings.HasPrefix(c.Type, "pulumi:") {
+			t.Errorf("a secondary without its primary changed %s", c.URN)
+		}
+	}
+	for _, r := range export(t, e.secondary).Resources {
+		if !strings.HasPrefix(string(r.Type), "pulumi:") {
+			t.Errorf("the secondary's state holds %s", r.URN)
+		}
+	}
 }
 
 func (e *env) bothStacksDeploy(t *testing.T) {
