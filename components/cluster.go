@@ -21,7 +21,7 @@ type NodePoolArgs struct {
 
 // ClusterArgs sizes the AKS cluster.
 type ClusterArgs struct {
-	// KubernetesVersion, e.g. "1.33". Required.
+	// KubernetesVersion, e.g. "1.35". Required.
 	KubernetesVersion string
 	// SystemPool runs only critical add-ons (tainted CriticalAddonsOnly). Required.
 	SystemPool NodePoolArgs

@@ -19,7 +19,7 @@ const Namespace = "aks-dr"
 var Defaults = map[string]any{
 	"namePrefix":               "aksdr",
 	"tags":                     map[string]string{},
-	"kubernetesVersion":        "1.33",
+	"kubernetesVersion":        "1.35",
 	"systemNodeVmSize":         "Standard_D4ds_v5",
 	"systemNodeMinCount":       3,
 	"systemNodeMaxCount":       4,

@@ -85,7 +85,7 @@ func (c *Config) validateIdentity(v *violations) {
 func (c *Config) validateCluster(v *violations) {
 	cl := c.Cluster
 	if !k8sVersionPattern.MatchString(cl.KubernetesVersion) {
-		v.add("kubernetesVersion", "must look like 1.33 or 1.33.2, got %q", cl.KubernetesVersion)
+		v.add("kubernetesVersion", "must look like 1.35 or 1.35.2, got %q", cl.KubernetesVersion)
 	}
 	pools := []struct {
 		prefix string

@@ -80,7 +80,7 @@ func TestBadConfigIsRejected(t *testing.T) {
 		{"autoscaler cannot absorb failover", with(primary, "workloadReplicas", "8"), []string{"aks-dr:workloadMaxReplicas: (12) must be at least twice workloadReplicas (8)"}},
 		{"autoscaler beyond pool capacity", with(primary, "workloadMaxReplicas", "300"), []string{"aks-dr:workloadMaxReplicas: (300) exceeds what the user pool can hold"}},
 		{"image without tag", with(primary, "workloadImage", "nginx"), []string{"aks-dr:workloadImage: must be a registry image reference"}},
-		{"bad kubernetes version", with(primary, "kubernetesVersion", "latest"), []string{"aks-dr:kubernetesVersion: must look like 1.33"}},
+		{"bad kubernetes version", with(primary, "kubernetesVersion", "latest"), []string{"aks-dr:kubernetesVersion: must look like 1.35"}},
 		{"priority too high", with(primary, "frontDoorPriority", "6"), []string{"aks-dr:frontDoorPriority: must be between 1 and 5, got 6"}},
 		{"priority zero", with(primary, "frontDoorPriority", "0"), []string{"aks-dr:frontDoorPriority: must be between 1 and 5, got 0"}},
 		{"priority missing", with(primary, "frontDoorPriority", ""), []string{"aks-dr:frontDoorPriority: is required"}},

@@ -161,7 +161,7 @@ func TestClusterIsZonalAutoscaledAndLockedDown(t *testing.T) {
 		"addonProfiles.azureKeyvaultSecretsProvider.enabled": true,
 		"addonProfiles.omsagent.enabled":                     true,
 		"identity.type":                                      "UserAssigned",
-		"kubernetesVersion":                                  "1.33",
+		"kubernetesVersion":                                  "1.35",
 		"sku.tier":                                           "Standard",
 	}
 	for path, want := range checks {
