@@ -1,8 +1,11 @@
 package components
 
 import (
+	"strconv"
+
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -30,6 +33,9 @@ type ClusterArgs struct {
 	// MaxPodsPerNode bounds pods (and pre-allocated Azure CNI IPs) per node. Required.
 	MaxPodsPerNode int
 }
+
+// UpgradeMaxSurgePercent is how much a node pool grows during an upgrade (AKS maxSurge).
+const UpgradeMaxSurgePercent = 33
 
 // Container Insights and control-plane logs go to the shared workspace so that one place shows
 // both clusters, and it survives the loss of either region.
@@ -64,6 +70,8 @@ func (b *stampBuilder) cluster() error {
 		}
 		before = append(before, ra)
 	}
+	// Nodes boot through the firewall in the hub, so the peerings must be up too.
+	before = append(before, s.Network.HubToSpoke, s.Network.SpokeToHub)
 	s.Cluster, err = containerservice.NewManagedCluster(b.ctx, b.name+"-aks", b.clusterArgs(), b.parent,
 		pulumi.DependsOn(before),
 		// The cluster autoscaler owns the node counts; without this every update would reset them.
@@ -77,7 +85,66 @@ func (b *stampBuilder) cluster() error {
 	if _, err = b.roleAssignment("kubelet-keyvault-secrets", s.KubeletIdentity.PrincipalId, roleKeyVaultSecretsUser, s.KeyVault.ID()); err != nil {
 		return err
 	}
+	// With local accounts off, deploying the workload needs a Kubernetes RBAC role on the cluster.
+	if d := a.Deployer; d != nil {
+		b.deployerAdmin, err = b.grant("deployer-cluster-admin", pulumi.String(d.ObjectID), pulumi.String(d.Type), roleAksRbacClusterAdmin, s.Cluster.ID())
+		if err != nil {
+			return err
+		}
+	}
+	if err := b.containerInsights(); err != nil {
+		return err
+	}
 	_, err = newDiagnostics(b.ctx, b.name+"-aks-diag", s.Cluster.ID(), a.SharedWorkspaceID, aksLogCategories, b.parent)
+	return err
+}
+
+// containerInsightsStream is the Container Insights data the monitoring agent collects.
+const containerInsightsStream = "Microsoft-ContainerInsights-Group-Default"
+
+// containerInsights creates the data collection rule and association that the monitoring add-on
+// needs with managed-identity auth (useAADAuth): the add-on alone does not create them outside
+// the Azure CLI, and without them Container Insights receives nothing.
+func (b *stampBuilder) containerInsights() error {
+	s, a := b.stamp, b.args
+	var err error
+	s.ContainerInsightsRule, err = insights.NewDataCollectionRule(b.ctx, b.name+"-ci-dcr", &insights.DataCollectionRuleArgs{
+		ResourceGroupName:      b.rgName,
+		Location:               pulumi.String(a.Location),
+		DataCollectionRuleName: pulumi.String(b.names.Of(naming.DataCollectionRule, "ci")),
+		Kind:                   pulumi.String("Linux"),
+		DataSources: &insights.DataCollectionRuleDataSourcesArgs{
+			Extensions: insights.ExtensionDataSourceArray{insights.ExtensionDataSourceArgs{
+				Name:          pulumi.String("ContainerInsightsExtension"),
+				ExtensionName: pulumi.String("ContainerInsights"),
+				Streams:       pulumi.StringArray{pulumi.String(containerInsightsStream)},
+				ExtensionSettings: pulumi.Map{"dataCollectionSettings": pulumi.Map{
+					"interval":               pulumi.String("1m"),
+					"namespaceFilteringMode": pulumi.String("Off"),
+					"enableContainerLogV2":   pulumi.Bool(true),
+				}},
+			}},
+		},
+		Destinations: &insights.DataCollectionRuleDestinationsArgs{
+			LogAnalytics: insights.LogAnalyticsDestinationArray{insights.LogAnalyticsDestinationArgs{
+				Name:                pulumi.String("shared"),
+				WorkspaceResourceId: a.SharedWorkspaceID,
+			}},
+		},
+		DataFlows: insights.DataFlowArray{insights.DataFlowArgs{
+			Streams:      pulumi.StringArray{pulumi.String(containerInsightsStream)},
+			Destinations: pulumi.StringArray{pulumi.String("shared")},
+		}},
+		Tags: b.tags,
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	_, err = insights.NewDataCollectionRuleAssociation(b.ctx, b.name+"-ci-dcra", &insights.DataCollectionRuleAssociationArgs{
+		AssociationName:      pulumi.String("ContainerInsightsExtension"),
+		ResourceUri:          s.Cluster.ID(),
+		DataCollectionRuleId: s.ContainerInsightsRule.ID(),
+	}, b.parent)
 	return err
 }
 
@@ -90,10 +157,17 @@ func (b *stampBuilder) identity(role string) (*managedidentity.UserAssignedIdent
 	}, b.parent)
 }
 
+// roleAssignment grants a managed identity a role. PrincipalType ServicePrincipal skips the
+// Entra ID replication wait for identities created moments before.
 func (b *stampBuilder) roleAssignment(name string, principal pulumi.StringInput, role string, scope pulumi.StringInput) (*authorization.RoleAssignment, error) {
+	return b.grant(name, principal, pulumi.String("ServicePrincipal"), role, scope)
+}
+
+// grant assigns a role to a principal of any type (nil principalType: user, group or app).
+func (b *stampBuilder) grant(name string, principal pulumi.StringInput, principalType pulumi.StringPtrInput, role string, scope pulumi.StringInput) (*authorization.RoleAssignment, error) {
 	ra, err := authorization.NewRoleAssignment(b.ctx, b.name+"-"+name, &authorization.RoleAssignmentArgs{
 		PrincipalId:      principal,
-		PrincipalType:    pulumi.String("ServicePrincipal"), // skips the Entra ID replication wait
+		PrincipalType:    principalType,
 		RoleDefinitionId: pulumi.String(roleDefinitionID(b.args.SubscriptionID, role)),
 		Scope:            scope,
 	}, b.parent)
@@ -121,7 +195,7 @@ func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
 			MaxPods:           pulumi.Int(c.MaxPodsPerNode),
 			VnetSubnetID:      s.Network.AksSubnet.ID(),
 			NodeTaints:        pulumi.ToStringArray(taints),
-			UpgradeSettings:   &containerservice.AgentPoolUpgradeSettingsArgs{MaxSurge: pulumi.String("33%")},
+			UpgradeSettings:   &containerservice.AgentPoolUpgradeSettingsArgs{MaxSurge: pulumi.String(strconv.Itoa(UpgradeMaxSurgePercent) + "%")},
 		}
 	}
 	return &containerservice.ManagedClusterArgs{
@@ -160,9 +234,10 @@ func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
 			DnsServiceIP:    pulumi.String(a.Network.DNSServiceIP),
 		},
 		AadProfile: &containerservice.ManagedClusterAADProfileArgs{
-			Managed:         pulumi.Bool(true),
-			EnableAzureRBAC: pulumi.Bool(true),
-			TenantID:        pulumi.String(a.TenantID),
+			Managed:             pulumi.Bool(true),
+			EnableAzureRBAC:     pulumi.Bool(true),
+			TenantID:            pulumi.String(a.TenantID),
+			AdminGroupObjectIDs: pulumi.ToStringArray(a.ClusterAdminGroupObjectIDs),
 		},
 		EnableRBAC:           pulumi.Bool(true),
 		DisableLocalAccounts: pulumi.Bool(true),

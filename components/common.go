@@ -68,6 +68,7 @@ const (
 	roleNetworkContributor      = "4d97b98b-1d4f-4787-a291-c67861a7f7c8"
 	roleManagedIdentityOperator = "f1a07417-d97a-45cb-824c-7a7467783830"
 	roleKeyVaultSecretsUser     = "4633458b-17de-408a-b874-0445c86b69e6"
+	roleAksRbacClusterAdmin     = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 )
 
 // zones are the availability zones every zonal resource of a stamp spans.

@@ -19,6 +19,9 @@ type HubSpokeArgs struct {
 	AddressPlan
 	// BaseFirewallPolicyID is the global base policy the regional policy inherits. Required.
 	BaseFirewallPolicyID pulumi.StringInput
+	// FirewallPolicyLocation is the base policy's region, where Azure requires the regional
+	// (child) policy too. Default Location.
+	FirewallPolicyLocation string
 	// WorkspaceID is the regional Log Analytics workspace for firewall diagnostics. Required.
 	WorkspaceID pulumi.StringInput
 	// Tags go on every taggable resource. Optional.
@@ -165,10 +168,15 @@ func (b *hubSpokeBuilder) firewall() error {
 		return err
 	}
 	// The regional policy inherits the base policy's rules (Firewall Manager parent/child) and
-	// adds what only this region needs: AKS egress to this region's API server.
+	// adds what only this region needs: AKS egress to this region's API server. It lives in the
+	// base policy's region, as Azure requires of a child policy.
+	policyLocation := b.args.FirewallPolicyLocation
+	if policyLocation == "" {
+		policyLocation = b.args.Location
+	}
 	b.c.FirewallPolicy, err = network.NewFirewallPolicy(b.ctx, b.name+"-firewall-policy", &network.FirewallPolicyArgs{
 		ResourceGroupName:  rg,
-		Location:           loc,
+		Location:           pulumi.String(policyLocation),
 		FirewallPolicyName: pulumi.String(n.Of(naming.FirewallPolicy)),
 		BasePolicy:         &network.SubResourceArgs{Id: b.args.BaseFirewallPolicyID},
 		Sku:                &network.FirewallPolicySkuArgs{Tier: pulumi.String("Standard")},
@@ -283,7 +291,8 @@ func (b *hubSpokeBuilder) peerings() error {
 		RemoteVirtualNetwork:      &network.SubResourceArgs{Id: b.c.SpokeVnet.ID()},
 		AllowVirtualNetworkAccess: pulumi.Bool(true),
 		AllowForwardedTraffic:     pulumi.Bool(true),
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{b.c.FirewallSubnet}))
+		// Not while the firewall is still being written into the hub VNet.
+	}, b.parent, pulumi.DependsOn([]pulumi.Resource{b.c.FirewallSubnet, b.c.Firewall}))
 	if err != nil {
 		return err
 	}

@@ -89,9 +89,12 @@ func (b *stampBuilder) workload() error {
 	wl := a.Workload
 	wl.LoadBalancerIP = a.Network.IngressIP
 	wl.LoadBalancerSubnet = s.Network.AksSubnetName
-	// The provider's kubeconfig already waits for the cluster; the kubelet must also be able to
-	// pull from the registry before pods are scheduled.
+	// The provider's kubeconfig already waits for the cluster; the deployment must also be
+	// allowed to write to it, and the kubelet to pull from the registry.
 	wl.DependsOn = append(wl.DependsOn, b.acrPull)
+	if b.deployerAdmin != nil {
+		wl.DependsOn = append(wl.DependsOn, b.deployerAdmin)
+	}
 	s.Workload, err = NewWorkload(b.ctx, b.name+"-workload", &wl, b.parent, pulumi.Providers(s.KubernetesProvider))
 	return err
 }

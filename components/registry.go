@@ -55,11 +55,14 @@ func NewGeoRegistry(ctx *pulumi.Context, name string, args *GeoRegistryArgs, opt
 	parent, tags := pulumi.Parent(c), pulumi.ToStringMap(args.Tags)
 	var err error
 	c.Registry, err = containerregistry.NewRegistry(ctx, name+"-acr", &containerregistry.RegistryArgs{
-		ResourceGroupName:   args.ResourceGroupName,
-		Location:            pulumi.String(args.Location),
-		RegistryName:        pulumi.String(args.Names.Of(naming.ContainerRegistry, args.UniqueSuffix)),
-		Sku:                 &containerregistry.SkuArgs{Name: pulumi.String("Premium")}, // geo-replication needs Premium
-		AdminUserEnabled:    pulumi.Bool(false),
+		ResourceGroupName: args.ResourceGroupName,
+		Location:          pulumi.String(args.Location),
+		RegistryName:      pulumi.String(args.Names.Of(naming.ContainerRegistry, args.UniqueSuffix)),
+		Sku:               &containerregistry.SkuArgs{Name: pulumi.String("Premium")}, // geo-replication needs Premium
+		AdminUserEnabled:  pulumi.Bool(false),
+		// Layers then come from <registry>.<region>.data.azurecr.io, which the firewall allows,
+		// instead of a storage account host it would have to open wide (*.blob.core.windows.net).
+		DataEndpointEnabled: pulumi.Bool(true),
 		ZoneRedundancy:      pulumi.String("Enabled"),
 		PublicNetworkAccess: pulumi.String("Enabled"),
 		Tags:                tags,

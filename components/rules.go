@@ -42,7 +42,7 @@ func aksEgressRuleCollections(aksSubnet, location string) pulumi.Array {
 }
 
 // baseRuleCollections are the organisation-wide rules every region inherits: telemetry to Azure
-// Monitor and image pulls from Azure Container Registry, from any spoke.
+// Monitor, image pulls from Azure Container Registry and the Azure Policy add-on, from any spoke.
 func baseRuleCollections() pulumi.Array {
 	anySpoke := pulumi.StringArray{pulumi.String("10.0.0.0/8"), pulumi.String("172.16.0.0/12"), pulumi.String("192.168.0.0/16")}
 	return pulumi.Array{
@@ -57,6 +57,7 @@ func baseRuleCollections() pulumi.Array {
 					"*.handler.control.monitor.azure.com", "*.ingest.monitor.azure.com"),
 				applicationRule("container-registry", anySpoke, "*.azurecr.io", "*.data.azurecr.io", "mcr.microsoft.com",
 					"*.data.mcr.microsoft.com"),
+				applicationRule("azure-policy", anySpoke, "data.policy.core.windows.net", "store.policy.core.windows.net"),
 			},
 		},
 	}

@@ -3,6 +3,7 @@ package components
 import (
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
@@ -53,10 +54,27 @@ type RegionalStampArgs struct {
 	RegistryID pulumi.StringInput
 	// BaseFirewallPolicyID is the global base firewall policy. Required.
 	BaseFirewallPolicyID pulumi.StringInput
+	// BaseFirewallPolicyLocation is the base policy's region: Azure requires a child policy in
+	// the same region as its parent (a firewall may use a policy of any region). Required.
+	BaseFirewallPolicyLocation string
+	// ClusterAdminGroupObjectIDs are Entra ID groups with cluster-admin (AKS admin groups).
+	// Optional, but with neither it nor Deployer nobody could deploy the workload.
+	ClusterAdminGroupObjectIDs []string
+	// Deployer, when set, gets AKS RBAC Cluster Admin on the cluster so that the identity
+	// running the deployment can install the workload. Optional.
+	Deployer *Principal
 	// FrontDoorID is the Front Door profile's ID, the expected X-Azure-FDID header. Required.
 	FrontDoorID pulumi.StringInput
 	// Tags go on every taggable resource. Optional.
 	Tags map[string]string
+}
+
+// Principal is an Entra ID identity and its kind, which a role assignment must state exactly.
+type Principal struct {
+	// ObjectID is the principal's object ID. Required.
+	ObjectID string
+	// Type is "User", "Group" or "ServicePrincipal". Required.
+	Type string
 }
 
 // RegionalStamp is one region of the DR pair: network, AKS, Application Gateway, Key Vault,
@@ -64,20 +82,22 @@ type RegionalStampArgs struct {
 type RegionalStamp struct {
 	pulumi.ResourceState
 
-	ResourceGroup       *resources.ResourceGroup
-	Workspace           *operationalinsights.Workspace
-	Network             *HubSpoke
-	ClusterIdentity     *managedidentity.UserAssignedIdentity
-	KubeletIdentity     *managedidentity.UserAssignedIdentity
-	RoleAssignments     []*authorization.RoleAssignment
-	Cluster             *containerservice.ManagedCluster
-	KeyVault            *keyvault.Vault
-	KeyVaultEndpoint    *network.PrivateEndpoint
-	AppGatewayWafPolicy *network.WebApplicationFirewallPolicy
-	AppGatewayPublicIP  *network.PublicIPAddress
-	AppGateway          *network.ApplicationGateway
-	KubernetesProvider  *kubernetes.Provider
-	Workload            *Workload
+	ResourceGroup   *resources.ResourceGroup
+	Workspace       *operationalinsights.Workspace
+	Network         *HubSpoke
+	ClusterIdentity *managedidentity.UserAssignedIdentity
+	KubeletIdentity *managedidentity.UserAssignedIdentity
+	RoleAssignments []*authorization.RoleAssignment
+	Cluster         *containerservice.ManagedCluster
+	// ContainerInsightsRule sends the cluster's Container Insights data to the shared workspace.
+	ContainerInsightsRule *insights.DataCollectionRule
+	KeyVault              *keyvault.Vault
+	KeyVaultEndpoint      *network.PrivateEndpoint
+	AppGatewayWafPolicy   *network.WebApplicationFirewallPolicy
+	AppGatewayPublicIP    *network.PublicIPAddress
+	AppGateway            *network.ApplicationGateway
+	KubernetesProvider    *kubernetes.Provider
+	Workload              *Workload
 
 	// OriginHostName is the Application Gateway's public FQDN: Front Door's origin for this region.
 	OriginHostName pulumi.StringOutput
@@ -97,6 +117,8 @@ func NewRegionalStamp(ctx *pulumi.Context, name string, args *RegionalStampArgs,
 		"Cluster.KubernetesVersion": args.Cluster.KubernetesVersion != "", "Workload.Image": args.Workload.Image != "",
 		"SharedWorkspaceID": set(args.SharedWorkspaceID), "RegistryID": set(args.RegistryID),
 		"BaseFirewallPolicyID": set(args.BaseFirewallPolicyID), "FrontDoorID": set(args.FrontDoorID),
+		"BaseFirewallPolicyLocation":             args.BaseFirewallPolicyLocation != "",
+		"ClusterAdminGroupObjectIDs or Deployer": len(args.ClusterAdminGroupObjectIDs) > 0 || args.Deployer != nil,
 	}); err != nil {
 		return nil, err
 	}
@@ -141,8 +163,10 @@ type stampBuilder struct {
 	parent pulumi.ResourceOption
 	tags   pulumi.StringMap
 	rgName pulumi.StringOutput
-	// acrPull lets the nodes pull from the registry; the workload waits for it.
-	acrPull *authorization.RoleAssignment
+	// acrPull lets the nodes pull from the registry, and deployerAdmin lets the deployment write
+	// to the cluster: the workload waits for both.
+	acrPull       *authorization.RoleAssignment
+	deployerAdmin *authorization.RoleAssignment
 }
 
 func (b *stampBuilder) foundation() error {
@@ -172,13 +196,14 @@ func (b *stampBuilder) network() error {
 	a := b.args
 	var err error
 	b.stamp.Network, err = NewHubSpoke(b.ctx, b.name+"-net", &HubSpokeArgs{
-		ResourceGroupName:    b.rgName,
-		Location:             a.Location,
-		Names:                b.names,
-		AddressPlan:          a.Network.AddressPlan,
-		BaseFirewallPolicyID: a.BaseFirewallPolicyID,
-		WorkspaceID:          b.stamp.Workspace.ID(),
-		Tags:                 a.Tags,
+		ResourceGroupName:      b.rgName,
+		Location:               a.Location,
+		Names:                  b.names,
+		AddressPlan:            a.Network.AddressPlan,
+		BaseFirewallPolicyID:   a.BaseFirewallPolicyID,
+		FirewallPolicyLocation: a.BaseFirewallPolicyLocation,
+		WorkspaceID:            b.stamp.Workspace.ID(),
+		Tags:                   a.Tags,
 	}, b.parent)
 	return err
 }

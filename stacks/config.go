@@ -35,6 +35,9 @@ type Config struct {
 	// KeyVaultGeneration is part of the Key Vault name, bumped to redeploy while an old vault
 	// of the same stack is still soft-deleted.
 	KeyVaultGeneration int
+	// ClusterAdminGroupObjectIDs are Entra ID groups with cluster-admin on the cluster; empty
+	// means the identity running `pulumi up` gets it through an Azure role assignment.
+	ClusterAdminGroupObjectIDs []string
 
 	// Global is read by the primary stack only (it owns the global layer).
 	Global GlobalConfig
@@ -94,6 +97,9 @@ type ProbeConfig = components.FrontDoorProbeArgs
 
 // GlobalConfig configures the shared layer the primary stack owns.
 type GlobalConfig struct {
+	// Location holds the global layer's resource group, shared workspace and base firewall
+	// policy: ideally a third region, so that neither stamp's outage takes them down.
+	Location                 string
 	Probe                    ProbeConfig
 	RegistryReplicaLocations []string
 }

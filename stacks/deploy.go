@@ -87,6 +87,7 @@ func exportRegion(ctx *pulumi.Context, cfg *Config, global *globalLayer, stamp *
 	ctx.Export(OutFrontDoorEndpoint, global.EndpointHostName)
 	ctx.Export(OutDetectionSeconds, pulumi.Int(global.DetectionSeconds))
 	ctx.Export(OutOriginURN, origin.Origin.URN())
+	ctx.Export(OutFrontDoorOriginName, origin.Origin.Name)
 	ctx.Export(OutOriginHostName, stamp.OriginHostName)
 	ctx.Export(OutClusterName, stamp.ClusterName)
 	ctx.Export(OutClusterID, stamp.ClusterID)
@@ -130,11 +131,34 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 			Image: w.Image, Port: w.Port, HealthPath: w.HealthPath, Replicas: w.Replicas, MaxReplicas: w.MaxReplicas,
 			CPURequest: w.CPURequest, MemoryRequest: w.MemoryRequest, TargetCPUPercent: w.TargetCPUPercent,
 		},
-		KubeLoginMode:        cfg.KubeLoginMode,
-		SharedWorkspaceID:    global.SharedWorkspaceID,
-		RegistryID:           global.RegistryID,
-		BaseFirewallPolicyID: global.BaseFirewallPolicyID,
-		FrontDoorID:          global.FrontDoorID,
-		Tags:                 tags,
+		KubeLoginMode:              cfg.KubeLoginMode,
+		SharedWorkspaceID:          global.SharedWorkspaceID,
+		RegistryID:                 global.RegistryID,
+		BaseFirewallPolicyID:       global.BaseFirewallPolicyID,
+		BaseFirewallPolicyLocation: global.Location,
+		FrontDoorID:                global.FrontDoorID,
+		ClusterAdminGroupObjectIDs: cfg.ClusterAdminGroupObjectIDs,
+		Deployer:                   deployer(ctx, cfg, client),
+		Tags:                       tags,
 	}
+}
+
+// azureCLIAppID is the client ID Azure reports for a person signed in with `az login`.
+const azureCLIAppID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+
+// deployer is the identity running this deployment, when no admin group is configured: it then
+// gets AKS RBAC Cluster Admin so that it can deploy the workload. A person signed in with the
+// Azure CLI is a User; anything else (CI with OIDC, a managed identity) a ServicePrincipal.
+// The assignment follows whoever runs `pulumi up`, hence the advice to configure a group.
+func deployer(ctx *pulumi.Context, cfg *Config, client *authorization.GetClientConfigResult) *components.Principal {
+	if len(cfg.ClusterAdminGroupObjectIDs) > 0 {
+		return nil
+	}
+	_ = ctx.Log.Warn("clusterAdminGroupObjectIds is empty: the identity running this deployment ("+client.ObjectId+
+		") gets AKS RBAC Cluster Admin; set an admin group so that people and CI share one assignment", nil)
+	kind := "ServicePrincipal"
+	if client.ClientId == azureCLIAppID {
+		kind = "User"
+	}
+	return &components.Principal{ObjectID: client.ObjectId, Type: kind}
 }

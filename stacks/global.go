@@ -24,6 +24,9 @@ type globalLayer struct {
 	RegistryID           pulumi.StringInput
 	BaseFirewallPolicyID pulumi.StringInput
 	DetectionSeconds     int
+	// Location is the global layer's region; the base firewall policy is there, and so must
+	// every policy that inherits it be.
+	Location string
 
 	// frontDoor is set in the primary only: it also owns the route.
 	frontDoor *components.GlobalFrontDoor
@@ -32,8 +35,11 @@ type globalLayer struct {
 // deployGlobal creates the shared layer in the primary stack.
 func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags map[string]string) (*globalLayer, error) {
 	names := &components.Namer{Prefix: cfg.NamePrefix, Region: "global"}
+	if cfg.Global.Location == cfg.Location {
+		_ = ctx.Log.Warn(fmt.Sprintf("the global layer shares the primary's region %s: set globalLocation to a third region so that an outage there leaves the shared logs and the Front Door resource group manageable", cfg.Location), nil)
+	}
 	shared, err := components.NewSharedServices(ctx, "shared", &components.SharedServicesArgs{
-		Location: cfg.Location,
+		Location: cfg.Global.Location,
 		Names:    names,
 		Tags:     tags,
 	})
@@ -63,6 +69,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 		return nil, err
 	}
 	ctx.Export(OutGlobalResourceGroupName, shared.ResourceGroup.Name)
+	ctx.Export(OutGlobalLocation, pulumi.String(cfg.Global.Location))
 	ctx.Export(OutSharedWorkspaceID, shared.Workspace.ID())
 	ctx.Export(OutBaseFirewallPolicyID, shared.BaseFirewallPolicyID)
 	ctx.Export(OutRegistryID, registry.Registry.ID())
@@ -82,6 +89,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 		RegistryID:           registry.Registry.ID(),
 		BaseFirewallPolicyID: shared.BaseFirewallPolicyID,
 		DetectionSeconds:     cfg.Global.Probe.DetectionSeconds(),
+		Location:             cfg.Global.Location,
 		frontDoor:            fd,
 	}, nil
 }
@@ -134,6 +142,7 @@ func readGlobal(ctx *pulumi.Context, cfg *Config) (*globalLayer, error) {
 		RegistryID:           pulumi.String(str(OutRegistryID)),
 		BaseFirewallPolicyID: pulumi.String(str(OutBaseFirewallPolicyID)),
 		DetectionSeconds:     int(detection),
+		Location:             str(OutGlobalLocation),
 	}, nil
 }
 

@@ -17,40 +17,42 @@ const Namespace = "aks-dr"
 // CLI (a test keeps the two equal); the program applies them too, so it behaves the same under
 // mocks and the Automation API, where Pulumi.yaml is not read.
 var Defaults = map[string]any{
-	"namePrefix":               "aksdr",
-	"tags":                     map[string]string{},
-	"kubernetesVersion":        "1.35",
-	"systemNodeVmSize":         "Standard_D4ds_v5",
-	"systemNodeMinCount":       3,
-	"systemNodeMaxCount":       4,
-	"userNodeVmSize":           "Standard_D4ds_v5",
-	"userNodeMinCount":         3,
-	"userNodeMaxCount":         9,
-	"maxPodsPerNode":           30,
-	"serviceCidr":              "172.16.0.0/16",
-	"dnsServiceIp":             "172.16.0.10",
-	"ingressIp":                "",
-	"workloadImage":            "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
-	"workloadPort":             80,
-	"workloadHealthPath":       "/",
-	"workloadReplicas":         3,
-	"workloadMaxReplicas":      12,
-	"workloadCpuRequest":       "250m",
-	"workloadMemoryRequest":    "256Mi",
-	"workloadCpuTargetPercent": 70,
-	"frontDoorWeight":          1000,
-	"frontDoorOriginEnabled":   true,
-	"probePath":                "/",
-	"probeProtocol":            "Http",
-	"probeRequestType":         "HEAD",
-	"probeIntervalSeconds":     30,
-	"probeSampleSize":          4,
-	"probeSuccessfulSamples":   2,
-	"probeAdditionalLatencyMs": 50,
-	"registryReplicaLocations": []string{},
-	"kubeLoginMode":            "azurecli",
-	"keyVaultGeneration":       1,
-	"primaryStack":             "primary",
+	"namePrefix":                 "aksdr",
+	"tags":                       map[string]string{},
+	"kubernetesVersion":          "1.35",
+	"systemNodeVmSize":           "Standard_D4ds_v5",
+	"systemNodeMinCount":         3,
+	"systemNodeMaxCount":         4,
+	"userNodeVmSize":             "Standard_D4ds_v5",
+	"userNodeMinCount":           3,
+	"userNodeMaxCount":           9,
+	"maxPodsPerNode":             30,
+	"serviceCidr":                "172.16.0.0/16",
+	"dnsServiceIp":               "172.16.0.10",
+	"ingressIp":                  "",
+	"workloadImage":              "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
+	"workloadPort":               80,
+	"workloadHealthPath":         "/",
+	"workloadReplicas":           3,
+	"workloadMaxReplicas":        12,
+	"workloadCpuRequest":         "250m",
+	"workloadMemoryRequest":      "256Mi",
+	"workloadCpuTargetPercent":   70,
+	"frontDoorWeight":            1000,
+	"frontDoorOriginEnabled":     true,
+	"probePath":                  "/",
+	"probeProtocol":              "Http",
+	"probeRequestType":           "HEAD",
+	"probeIntervalSeconds":       30,
+	"probeSampleSize":            4,
+	"probeSuccessfulSamples":     2,
+	"probeAdditionalLatencyMs":   50,
+	"registryReplicaLocations":   []string{},
+	"kubeLoginMode":              "azurecli",
+	"keyVaultGeneration":         1,
+	"primaryStack":               "primary",
+	"globalLocation":             "",
+	"clusterAdminGroupObjectIds": []string{},
 }
 
 // LoadConfig reads this stack's config and validates it. It registers nothing, so a stack with
@@ -94,9 +96,11 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 			Weight:   r.integer("frontDoorWeight"),
 			Enabled:  r.boolean("frontDoorOriginEnabled"),
 		},
-		KubeLoginMode:      r.str("kubeLoginMode"),
-		KeyVaultGeneration: r.integer("keyVaultGeneration"),
+		KubeLoginMode:              r.str("kubeLoginMode"),
+		KeyVaultGeneration:         r.integer("keyVaultGeneration"),
+		ClusterAdminGroupObjectIDs: r.stringList("clusterAdminGroupObjectIds"),
 		Global: GlobalConfig{
+			Location: normalizeRegion(r.str("globalLocation")),
 			Probe: ProbeConfig{
 				Path:                      r.str("probePath"),
 				Protocol:                  r.str("probeProtocol"),
@@ -106,12 +110,15 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 				SuccessfulSamplesRequired: r.integer("probeSuccessfulSamples"),
 				AdditionalLatencyMs:       r.integer("probeAdditionalLatencyMs"),
 			},
-			RegistryReplicaLocations: r.stringList("registryReplicaLocations"),
+			RegistryReplicaLocations: normalizeRegions(r.stringList("registryReplicaLocations")),
 		},
 		PrimaryStack: qualifyStack(ctx, r.str("primaryStack")),
 	}
 	if len(r.errs) > 0 {
 		return nil, configError(r.errs)
+	}
+	if cfg.Global.Location == "" {
+		cfg.Global.Location = cfg.Location
 	}
 	if errs := cfg.validate(); len(errs) > 0 {
 		return nil, configError(errs)
@@ -164,8 +171,9 @@ func (r *reader) required(key string) string {
 	return v
 }
 
+// str reads a string key; unset or blank means the default.
 func (r *reader) str(key string) string {
-	if v, ok := r.raw(key); ok {
+	if v, ok := r.raw(key); ok && strings.TrimSpace(v) != "" {
 		return v
 	}
 	s, _ := Defaults[key].(string)

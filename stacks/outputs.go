@@ -26,11 +26,13 @@ const (
 	OutRegistryLoginServer      = "registryLoginServer"
 	OutRegistryLocations        = "registryLocations"
 	OutBaseFirewallPolicyID     = "baseFirewallPolicyId"
+	OutGlobalLocation           = "globalLocation"
+	OutFrontDoorOriginName      = "frontDoorOriginName"
 )
 
 // globalOutputs are what the secondary needs from the primary, in the order it checks them.
 var globalOutputs = []string{
 	OutLocation, OutHubAddressSpace, OutSpokeAddressSpace, OutGlobalResourceGroupName, OutFrontDoorProfileName,
 	OutFrontDoorOriginGroupName, OutFrontDoorEndpoint, OutFrontDoorID, OutSharedWorkspaceID, OutRegistryID,
-	OutRegistryLocations, OutBaseFirewallPolicyID, OutDetectionSeconds,
+	OutRegistryLocations, OutBaseFirewallPolicyID, OutDetectionSeconds, OutGlobalLocation,
 }

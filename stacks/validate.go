@@ -28,6 +28,7 @@ var (
 	quantityPattern   = regexp.MustCompile(`^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$`)
 	imagePattern      = regexp.MustCompile(`^[a-z0-9.-]+(:\d+)?/[a-zA-Z0-9._/-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$`)
 	vmSizePattern     = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
+	guidPattern       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
 // validate checks every rule and returns all violations, each naming its key and valid values.
@@ -75,6 +76,11 @@ func (c *Config) validateIdentity(v *violations) {
 	for k := range c.Tags {
 		if len(k) > 512 || strings.ContainsAny(k, "<>%&\\?/") {
 			v.add("tags", "tag name %q must be at most 512 characters without < > %% & \\ ? /", k)
+		}
+	}
+	for _, id := range c.ClusterAdminGroupObjectIDs {
+		if !guidPattern.MatchString(id) {
+			v.add("clusterAdminGroupObjectIds", "%q is not an Entra ID group object ID (a GUID such as 00000000-0000-0000-0000-000000000000)", id)
 		}
 	}
 	if c.Role == RoleSecondary && c.PrimaryStack == "" {
@@ -154,16 +160,18 @@ func (c *Config) validateFrontDoor(v *violations) {
 		v.add("probeSuccessfulSamples", "(%d) must not exceed probeSampleSize (%d)", p.SuccessfulSamplesRequired, p.SampleSize)
 	}
 	v.between("probeAdditionalLatencyMs", p.AdditionalLatencyMs, 0, maxAdditionalLatencyMs)
+	if _, ok := regions[c.Global.Location]; !ok {
+		v.add("globalLocation", "%q is not a supported region (%s)", c.Global.Location, regionNames())
+	}
 	seen := map[string]bool{c.Location: true}
 	for _, loc := range c.Global.RegistryReplicaLocations {
-		n := normalizeRegion(loc)
 		switch {
-		case regions[n] == (region{}):
+		case regions[loc] == (region{}):
 			v.add("registryReplicaLocations", "%q is not a supported region (%s)", loc, regionNames())
-		case seen[n]:
+		case seen[loc]:
 			v.add("registryReplicaLocations", "%q is listed twice or is the registry's home region %s", loc, c.Location)
 		}
-		seen[n] = true
+		seen[loc] = true
 	}
 }
 
@@ -209,19 +217,26 @@ func (c *Config) validateNetwork(v *violations) {
 }
 
 // validateAksCapacity checks the failover surge fits: with Azure CNI every node takes one IP and
-// pre-allocates one per pod, so both pools at their maximum must fit beside the ingress IP.
+// pre-allocates one per pod, so both pools at their maximum, plus the extra nodes an upgrade
+// surges, must fit beside the ingress IP.
 func (c *Config) validateAksCapacity(v *violations) {
 	n, cl := c.Network, c.Cluster
 	if !n.AksSubnet.IsValid() {
 		return
 	}
 	nodes := cl.SystemPool.MaxCount + cl.UserPool.MaxCount
-	needed := nodes*(cl.MaxPodsPerNode+1) + 1
+	surge := surgeNodes(cl.SystemPool.MaxCount) + surgeNodes(cl.UserPool.MaxCount)
+	needed := (nodes+surge)*(cl.MaxPodsPerNode+1) + 1
 	usable := subnetSize(n.AksSubnet) - azureReservedIPsPerSubnet
 	if needed > usable {
-		v.add("aksSubnetPrefix", "%s has %d usable addresses but the node pools at their maximum need %d ((systemNodeMaxCount %d + userNodeMaxCount %d) x (maxPodsPerNode %d + 1) + 1 ingress IP); use a larger subnet or lower the maximums",
-			n.AksSubnet, usable, needed, cl.SystemPool.MaxCount, cl.UserPool.MaxCount, cl.MaxPodsPerNode)
+		v.add("aksSubnetPrefix", "%s has %d usable addresses but the node pools at their maximum need %d ((systemNodeMaxCount %d + userNodeMaxCount %d + %d upgrade surge nodes) x (maxPodsPerNode %d + 1) + 1 ingress IP); use a larger subnet or lower the maximums",
+			n.AksSubnet, usable, needed, cl.SystemPool.MaxCount, cl.UserPool.MaxCount, surge, cl.MaxPodsPerNode)
 	}
+}
+
+// surgeNodes is how many extra nodes an upgrade adds to a pool of the given size.
+func surgeNodes(poolSize int) int {
+	return (poolSize*components.UpgradeMaxSurgePercent + 99) / 100
 }
 
 // validateIngressIP defaults the workload's internal load balancer IP to the subnet's last usable
@@ -254,8 +269,9 @@ func (c *Config) validateServiceCidr(v *violations) {
 			v.add("serviceCidr", "%s overlaps %s %s; Kubernetes service IPs must not be routable in the VNet", n.ServiceCidr, vnet.key, vnet.p)
 		}
 	}
-	if !n.ServiceCidr.Contains(n.DNSServiceIP) || n.DNSServiceIP == n.ServiceCidr.Addr() {
-		v.add("dnsServiceIp", "%s must be an address inside serviceCidr %s other than its first", n.DNSServiceIP, n.ServiceCidr)
+	// The first address is the network's, the second the kubernetes API service's.
+	if !n.ServiceCidr.Contains(n.DNSServiceIP) || n.DNSServiceIP == n.ServiceCidr.Addr() || n.DNSServiceIP == n.ServiceCidr.Addr().Next() {
+		v.add("dnsServiceIp", "%s must be an address inside serviceCidr %s other than its first two", n.DNSServiceIP, n.ServiceCidr)
 	}
 }
 

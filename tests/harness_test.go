@@ -27,6 +27,8 @@ const (
 	subscriptionID = "00000000-0000-0000-0000-000000000001"
 	tenantID       = "00000000-0000-0000-0000-0000000000aa"
 	frontDoorID    = "0f0e0d0c-aaaa-bbbb-cccc-000000000fd1"
+	// deployerObjectID is the identity running the deployment, as getClientConfig reports it.
+	deployerObjectID = "11111111-2222-3333-4444-555555555555"
 )
 
 // registered is one resource the program registered, as the mock monitor saw it.
@@ -46,6 +48,8 @@ type recorder struct {
 	primaryOutputs map[string]any
 	invokes        []string
 	stack          string
+	// clientID is what getClientConfig reports as the deploying app; default "client".
+	clientID string
 }
 
 func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -76,8 +80,12 @@ func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 	r.mu.Unlock()
 	switch args.Token {
 	case "azure-native:authorization:getClientConfig":
+		clientID := r.clientID
+		if clientID == "" {
+			clientID = "client"
+		}
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"clientId": "client", "objectId": "object", "subscriptionId": subscriptionID, "tenantId": tenantID,
+			"clientId": clientID, "objectId": deployerObjectID, "subscriptionId": subscriptionID, "tenantId": tenantID,
 		}), nil
 	case "azure-native:containerservice:listManagedClusterUserCredentials":
 		kubeconfig := base64.StdEncoding.EncodeToString([]byte(sampleKubeconfig))
@@ -116,7 +124,8 @@ func fakeAzure(typ, name string, in resource.PropertyMap) (string, resource.Prop
 	for _, k := range []string{"resourceGroupName", "virtualNetworkName", "subnetName", "publicIpAddressName", "firewallPolicyName",
 		"azureFirewallName", "routeTableName", "networkSecurityGroupName", "vaultName", "resourceName", "workspaceName", "registryName",
 		"profileName", "endpointName", "originGroupName", "originName", "routeName", "policyName", "applicationGatewayName",
-		"privateEndpointName", "privateZoneName", "securityPolicyName", "replicationName", "virtualNetworkPeeringName", "name"} {
+		"privateEndpointName", "privateZoneName", "securityPolicyName", "replicationName", "virtualNetworkPeeringName",
+		"dataCollectionRuleName", "name"} {
 		if v := str(k); v != "" && k != "resourceGroupName" {
 			azName = v
 		}
@@ -279,8 +288,12 @@ func with(cfg map[string]string, kv ...string) map[string]string {
 func run(t *testing.T, stack string, cfg map[string]string, primaryOutputs map[string]any) (*recorder, error) {
 	t.Helper()
 	rec := &recorder{primaryOutputs: primaryOutputs, stack: stack}
-	err := pulumi.RunErr(stacks.Program, pulumi.WithMocksWithOrganization("organization", project, stack, rec), withConfig(cfg))
-	return rec, err
+	return rec, runWith(rec, stack, cfg)
+}
+
+// runWith runs the program with a prepared recorder.
+func runWith(rec *recorder, stack string, cfg map[string]string) error {
+	return pulumi.RunErr(stacks.Program, pulumi.WithMocksWithOrganization("organization", project, stack, rec), withConfig(cfg))
 }
 
 // mustRun is run for configurations that must deploy.
@@ -312,6 +325,7 @@ func primaryFixture() map[string]any {
 		stacks.OutRegistryLocations:        []any{"eastus2", "centralus"},
 		stacks.OutBaseFirewallPolicyID:     ArmID("azure-native:network:FirewallPolicy", rg, "afwp-aksdr-base-global"),
 		stacks.OutDetectionSeconds:         90.0,
+		stacks.OutGlobalLocation:           "westus3",
 	}
 }
 

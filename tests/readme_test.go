@@ -29,7 +29,8 @@ func TestReadmeStaysTrue(t *testing.T) {
 	}
 	require.NoError(t, yaml.Unmarshal([]byte(read(t, "Pulumi.yaml")), &project))
 	for key := range project.Config {
-		assert.Contains(t, readme, "| `"+key+"` |", "README documents %s", key)
+		//nolint:testifylint // assert.Contains would print the whole README for each missing key
+		assert.True(t, strings.Contains(readme, "| `"+key+"` |"), "README documents %s", key)
 	}
 }
 

@@ -51,6 +51,7 @@ var (
 	PrivateEndpoint      = Kind{Abbreviation: "pep", MinLength: 2, MaxLength: 64}
 	DNSLabel             = Kind{Abbreviation: "app", MinLength: 3, MaxLength: 63, Lowercase: true}
 	DiagnosticSetting    = Kind{Abbreviation: "diag", MinLength: 1, MaxLength: 260}
+	DataCollectionRule   = Kind{Abbreviation: "dcr", MinLength: 3, MaxLength: 64}
 )
 
 // hashLength is the number of hex characters appended when a name is shortened.

@@ -81,6 +81,7 @@ var armIDs = map[string]string{
 	"insights:MetricAlert":                                "Microsoft.Insights/metricAlerts/{ruleName}",
 	"insights:DataCollectionRule":                         "Microsoft.Insights/dataCollectionRules/{dataCollectionRuleName}",
 	"insights:DiagnosticSetting":                          "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+	"insights:DataCollectionRuleAssociation":              "{resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{associationName}",
 	"authorization:RoleAssignment":                        "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
 	"authorization:ManagementLockAtResourceGroupLevel":    "Microsoft.Authorization/locks/{lockName}",
 	"authorization:PolicyAssignment":                      "{scope}/providers/Microsoft.Authorization/policyAssignments/{policyAssignmentName}",
