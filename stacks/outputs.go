@@ -30,6 +30,9 @@ const (
 	OutFrontDoorOriginName      = "frontDoorOriginName"
 )
 
+// GlobalOutputs are the outputs the secondary reads from the primary's stack.
+func GlobalOutputs() []string { return append([]string(nil), globalOutputs...) }
+
 // globalOutputs are what the secondary needs from the primary, in the order it checks them.
 var globalOutputs = []string{
 	OutLocation, OutHubAddressSpace, OutSpokeAddressSpace, OutGlobalResourceGroupName, OutFrontDoorProfileName,

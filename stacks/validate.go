@@ -83,6 +83,11 @@ func (c *Config) validateIdentity(v *violations) {
 			v.add("clusterAdminGroupObjectIds", "%q is not an Entra ID group object ID (a GUID such as 00000000-0000-0000-0000-000000000000)", id)
 		}
 	}
+	if c.KubeLoginMode == "workloadidentity" && len(c.ClusterAdminGroupObjectIDs) == 0 {
+		// Otherwise the cluster-admin grant would follow whichever identity runs: a read-only
+		// preview identity would show a plan the deploy identity never makes.
+		v.add("clusterAdminGroupObjectIds", "is required with kubeLoginMode workloadidentity (CI): put the deploy identity in an Entra ID group and list the group's object ID")
+	}
 	if c.Role == RoleSecondary && c.PrimaryStack == "" {
 		v.add("primaryStack", "the secondary stack needs the name of the primary stack, e.g. primary")
 	}

@@ -102,6 +102,7 @@ func TestBadConfigIsRejected(t *testing.T) {
 		{"global region unknown", with(primary, "globalLocation", "mars"), []string{"aks-dr:globalLocation: \"mars\" is not a supported region"}},
 		{"cluster admin not a GUID", with(primary, "clusterAdminGroupObjectIds", `["platform-team"]`), []string{"aks-dr:clusterAdminGroupObjectIds: \"platform-team\" is not an Entra ID group object ID"}},
 		{"DNS service IP is the API server's", with(primary, "dnsServiceIp", "172.16.0.1"), []string{"aks-dr:dnsServiceIp: 172.16.0.1 must be an address inside serviceCidr 172.16.0.0/16 other than its first two"}},
+		{"CI login without an admin group", with(primary, "kubeLoginMode", "workloadidentity"), []string{"aks-dr:clusterAdminGroupObjectIds: is required with kubeLoginMode workloadidentity"}},
 		{"vault generation", with(primary, "keyVaultGeneration", "100"), []string{"aks-dr:keyVaultGeneration: must be between 1 and 99"}},
 		{"several problems at once", with(primary, "frontDoorPriority", "9", "frontDoorWeight", "0"), []string{"frontDoorPriority: must be between 1 and 5", "frontDoorWeight: must be between 1 and 1000"}},
 	}

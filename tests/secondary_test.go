@@ -70,6 +70,17 @@ func TestSecondaryChecksThePrimary(t *testing.T) {
 	}
 }
 
+// TestFixtureMatchesWhatThePrimaryExports keeps the hand-written primary fixture honest: it has
+// exactly the outputs the secondary reads (the engine test reads the real ones).
+func TestFixtureMatchesWhatThePrimaryExports(t *testing.T) {
+	t.Parallel()
+	var keys []string
+	for k := range primaryFixture() {
+		keys = append(keys, k)
+	}
+	assert.ElementsMatch(t, stacks.GlobalOutputs(), keys)
+}
+
 func TestSecondaryUsesTheNamedPrimaryStack(t *testing.T) {
 	t.Parallel()
 	rec, err := run(t, "secondary", with(stackConfig(t, "secondary"), "primaryStack", "acme/aks-dr/prod-east"), nil)

@@ -56,7 +56,8 @@ func TestWorkloadIsResilient(t *testing.T) {
 
 func TestWorkloadIdentityLoginForCI(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", with(stackConfig(t, "primary"), "kubeLoginMode", "workloadidentity"), nil)
+	rec := mustRun(t, "primary", with(stackConfig(t, "primary"), "kubeLoginMode", "workloadidentity",
+		"clusterAdminGroupObjectIds", `["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"]`), nil)
 	kubeconfig := plain(get(t, rec.one(t, "pulumi:providers:kubernetes").Inputs, "kubeconfig")).(string)
 	assert.Contains(t, kubeconfig, "- workloadidentity")
 	assert.Contains(t, kubeconfig, "6dae42f8-4368-4678-94ff-3960e28e3630", "the AKS server ID is kept")

@@ -260,16 +260,32 @@ func (e *env) prioritySwapUpdatesOnlyTheOrigins(t *testing.T) {
 		}
 		check("preview", s, got)
 	}
+	// As the runbook does it: promote the secondary first, then demote the primary, each with
+	// `pulumi up --target` on the origin URN the stack exports.
 	for _, c := range []struct {
 		s    auto.Stack
 		want float64
-	}{{e.primary, 2}, {e.secondary, 1}} {
+	}{{e.secondary, 1}, {e.primary, 2}} {
 		s, want := c.s, c.want
-		_, steps := up(t, s, "up "+s.Name()+" (failover)")
-		check("up", s, steps)
+		outs, err := s.Outputs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		urn, _ := outs[stacks.OutOriginURN].Value.(string)
+		if !strings.HasPrefix(urn, "urn:pulumi:") {
+			t.Fatalf("%s exports no %s: %v", s.Name(), stacks.OutOriginURN, outs[stacks.OutOriginURN])
+		}
+		_, steps := up(t, s, "up --target origin "+s.Name()+" (failover)", optup.Target([]string{urn}))
+		check("up --target", s, steps)
 		origin := findType(t, export(t, s), originType)
 		if origin.Outputs["priority"] != want {
 			t.Fatalf("%s: origin priority in state = %v, want %v", s.Name(), origin.Outputs["priority"], want)
+		}
+	}
+	// A full update afterwards finds nothing left to do: the targeted ones were the whole change.
+	for _, s := range []auto.Stack{e.secondary, e.primary} {
+		if _, steps := up(t, s, "up "+s.Name()+" (after failover)", optup.ExpectNoChanges()); len(drill.Changed(steps)) > 0 {
+			t.Fatalf("%s: a full up after the targeted failover changed %v", s.Name(), drill.Changed(steps))
 		}
 	}
 }
