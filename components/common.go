@@ -3,6 +3,8 @@ package components
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -32,10 +34,11 @@ func (n *Namer) Of(kind naming.Kind, parts ...string) string {
 func (n *Namer) Err() error { return n.err }
 
 // require returns an error naming every nil or empty required argument of a component.
+// Fields are reported in name order, so the same mistake always reads the same.
 func require(component string, fields map[string]bool) error {
 	var errs []error
-	for field, ok := range fields {
-		if !ok {
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		if !fields[field] {
 			errs = append(errs, fmt.Errorf("%s: %s is required", component, field))
 		}
 	}

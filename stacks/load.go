@@ -120,6 +120,11 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if cfg.Global.Location == "" {
 		cfg.Global.Location = cfg.Location
 	}
+	// The ingress IP defaults to the AKS subnet's last usable address: Azure hands out node and
+	// pod IPs from the bottom.
+	if n := &cfg.Network; !n.IngressIP.IsValid() && n.AksSubnet.IsValid() {
+		n.IngressIP = lastUsable(n.AksSubnet)
+	}
 	if errs := cfg.validate(); len(errs) > 0 {
 		return nil, configError(errs)
 	}

@@ -244,15 +244,10 @@ func surgeNodes(poolSize int) int {
 	return (poolSize*components.UpgradeMaxSurgePercent + 99) / 100
 }
 
-// validateIngressIP defaults the workload's internal load balancer IP to the subnet's last usable
-// address (Azure hands out node and pod IPs from the bottom) and checks a configured one.
+// validateIngressIP checks the workload's internal load balancer IP (LoadConfig defaults it).
 func (c *Config) validateIngressIP(v *violations) {
-	n := &c.Network
-	if !n.AksSubnet.IsValid() {
-		return
-	}
-	if !n.IngressIP.IsValid() {
-		n.IngressIP = lastUsable(n.AksSubnet)
+	n := c.Network
+	if !n.AksSubnet.IsValid() || !n.IngressIP.IsValid() {
 		return
 	}
 	first := n.AksSubnet.Addr().Next().Next().Next().Next() // Azure reserves .0 to .3
