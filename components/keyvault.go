@@ -36,7 +36,8 @@ func (b *stampBuilder) keyVault() error {
 			},
 		},
 		Tags: b.tags,
-	}, b.parent)
+		// Its secrets are state: a change that would replace it must stop, not recreate it empty.
+	}, b.parent, pulumi.Protect(true))
 	if err != nil {
 		return err
 	}

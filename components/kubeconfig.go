@@ -4,6 +4,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -23,13 +26,21 @@ const (
 // ConvertKubeconfig rewrites the exec plugin of an AKS user kubeconfig (format "exec", which
 // defaults to kubelogin's interactive device-code flow) to the given non-interactive login mode,
 // like `kubelogin convert-kubeconfig -l <mode>`, keeping the server ID and environment.
-func ConvertKubeconfig(kubeconfig []byte, mode string) (string, error) {
+//
+// When apiServers are given, every cluster in the kubeconfig must be served from one of those
+// host names: the Kubernetes provider then only ever reaches the cluster it was built for. An
+// empty kubeconfig is always an error, because the provider would fall back to the operator's
+// own (~/.kube/config or $KUBECONFIG) and apply the workload to whatever cluster that names.
+func ConvertKubeconfig(kubeconfig []byte, mode string, apiServers ...string) (string, error) {
 	if mode != KubeLoginAzureCLI && mode != KubeLoginWorkloadIdentity {
 		return "", fmt.Errorf("kubeconfig: login mode %q is not %q or %q", mode, KubeLoginAzureCLI, KubeLoginWorkloadIdentity)
 	}
 	var doc map[string]any
 	if err := yaml.Unmarshal(kubeconfig, &doc); err != nil {
 		return "", fmt.Errorf("kubeconfig: %w", err)
+	}
+	if err := checkServers(doc, apiServers); err != nil {
+		return "", err
 	}
 	users, _ := doc["users"].([]any)
 	converted := 0
@@ -58,21 +69,59 @@ func ConvertKubeconfig(kubeconfig []byte, mode string) (string, error) {
 	return string(out), err
 }
 
+// checkServers requires at least one cluster, each served from one of the allowed hosts (when
+// any is given).
+func checkServers(doc map[string]any, allowed []string) error {
+	clusters, _ := doc["clusters"].([]any)
+	if len(clusters) == 0 {
+		return errors.New("kubeconfig: no cluster in it; refusing to configure a Kubernetes provider that would fall back to the operator's own kubeconfig")
+	}
+	var hosts []string
+	for _, h := range allowed {
+		if h != "" {
+			hosts = append(hosts, strings.ToLower(h))
+		}
+	}
+	if len(allowed) > 0 && len(hosts) == 0 {
+		return errors.New("kubeconfig: the cluster reports no API server host name to check the kubeconfig against")
+	}
+	for _, c := range clusters {
+		entry, _ := c.(map[string]any)
+		spec, _ := entry["cluster"].(map[string]any)
+		server, _ := spec["server"].(string)
+		u, err := url.Parse(server)
+		if err != nil || u.Hostname() == "" {
+			return fmt.Errorf("kubeconfig: cluster %v has no usable server URL (%q)", entry["name"], server)
+		}
+		if len(hosts) > 0 && !slices.Contains(hosts, strings.ToLower(u.Hostname())) {
+			return fmt.Errorf("kubeconfig: server %s is not this cluster's API server (%s); refusing to deploy the workload to another cluster",
+				u.Hostname(), strings.Join(hosts, " or "))
+		}
+	}
+	return nil
+}
+
 // clusterKubeconfig fetches the cluster's Entra ID user kubeconfig once the cluster exists (the
-// invoke takes the cluster's name output, so a preview of a new cluster does not call Azure)
-// and converts it to the configured login mode.
+// invoke takes the cluster's name output, so a preview of a new cluster does not call Azure),
+// checks that it points at this cluster's API server, and converts it to the login mode.
 func clusterKubeconfig(ctx *pulumi.Context, rg pulumi.StringInput, cluster *containerservice.ManagedCluster, mode string) pulumi.StringOutput {
 	creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
 		ResourceGroupName: rg,
 		ResourceName:      cluster.Name,
 		Format:            pulumi.String("exec"),
 	})
-	return creds.Kubeconfigs().Index(pulumi.Int(0)).Value().ApplyT(func(encoded string) (string, error) {
-		raw, err := base64.StdEncoding.DecodeString(encoded)
+	return pulumi.All(creds.Kubeconfigs(), cluster.Fqdn, cluster.PrivateFQDN).ApplyT(func(v []any) (string, error) {
+		kubeconfigs, _ := v[0].([]containerservice.CredentialResultResponse)
+		if len(kubeconfigs) == 0 {
+			return "", errors.New("kubeconfig: AKS returned no kubeconfig; refusing to configure a Kubernetes provider that would fall back to the operator's own")
+		}
+		raw, err := base64.StdEncoding.DecodeString(kubeconfigs[0].Value)
 		if err != nil {
 			return "", fmt.Errorf("kubeconfig: not base64: %w", err)
 		}
-		return ConvertKubeconfig(raw, mode)
+		public, _ := v[1].(string)
+		private, _ := v[2].(string)
+		return ConvertKubeconfig(raw, mode, public, private)
 	}).(pulumi.StringOutput)
 }
 
@@ -82,6 +131,9 @@ func (b *stampBuilder) workload() error {
 	var err error
 	s.KubernetesProvider, err = kubernetes.NewProvider(b.ctx, b.name+"-k8s", &kubernetes.ProviderArgs{
 		Kubeconfig: kubeconfig,
+		// The cluster, not the kubeconfig's text, decides whether the provider (and with it every
+		// workload object) is replaced: a new credential format must not redeploy the workload.
+		ClusterIdentifier: s.Cluster.ID().ToStringOutput(),
 	}, b.parent)
 	if err != nil {
 		return err

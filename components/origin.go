@@ -39,9 +39,13 @@ type FrontDoorOriginArgs struct {
 	Weight int
 	// Enabled takes the origin in or out of rotation. Required (false disables it).
 	Enabled bool
+	// DependsOn must be written before this origin: the origins of a better priority, so that a
+	// failover promotes before it demotes. Optional.
+	DependsOn []pulumi.Resource
 }
 
-// FrontDoorOrigin is one region's origin: the only thing a failover changes.
+// FrontDoorOrigin is one stamp's origin in the shared origin group: the only thing a failover
+// changes. The global layer owns every origin, so a failover never runs a stamp's program.
 type FrontDoorOrigin struct {
 	pulumi.ResourceState
 
@@ -86,7 +90,7 @@ func NewFrontDoorOrigin(ctx *pulumi.Context, name string, args *FrontDoorOriginA
 		Priority:          pulumi.Int(args.Priority),
 		Weight:            pulumi.Int(args.Weight),
 		EnabledState:      pulumi.String(state),
-	}, pulumi.Parent(c))
+	}, pulumi.Parent(c), pulumi.DependsOn(args.DependsOn))
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,8 @@ import (
 type GeoRegistryArgs struct {
 	// ResourceGroupName holds the registry. Required.
 	ResourceGroupName pulumi.StringInput
-	// Location is the registry's home region. Required.
+	// Location is the registry's home region, which holds its management plane (replicas,
+	// network rules): the global layer's region, outside every stamp's. Required.
 	Location string
 	// ReplicaLocations are the other regions that get a replica (each stamp's region). Optional.
 	ReplicaLocations []string
@@ -66,7 +67,8 @@ func NewGeoRegistry(ctx *pulumi.Context, name string, args *GeoRegistryArgs, opt
 		ZoneRedundancy:      pulumi.String("Enabled"),
 		PublicNetworkAccess: pulumi.String("Enabled"),
 		Tags:                tags,
-	}, parent)
+		// Its images are state: a change that would replace it must stop, not recreate it empty.
+	}, parent, pulumi.Protect(true))
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func NewSharedServices(ctx *pulumi.Context, name string, args *SharedServicesArg
 		Sku:               &operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
 		RetentionInDays:   pulumi.Int(retention),
 		Tags:              tags,
-	}, parent)
+	}, parent, pulumi.Protect(true)) // its logs are state: never replaced silently
 	if err != nil {
 		return nil, err
 	}

@@ -188,7 +188,7 @@ func (b *stampBuilder) foundation() error {
 		Sku:               &operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
 		RetentionInDays:   pulumi.Int(30),
 		Tags:              b.tags,
-	}, b.parent)
+	}, b.parent, pulumi.Protect(true)) // its logs are state: never replaced silently
 	return err
 }
 

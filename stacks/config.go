@@ -6,29 +6,40 @@ import (
 	"github.com/aks-dr/aks-dr/components"
 )
 
-// Role says which half of the DR pair a stack deploys.
+// Role says which part of the DR architecture a stack deploys.
 type Role string
 
 const (
-	// RolePrimary deploys its regional stamp and the shared global layer.
-	RolePrimary Role = "primary"
-	// RoleSecondary deploys its regional stamp and reads the global layer from the primary stack.
-	RoleSecondary Role = "secondary"
+	// RoleGlobal deploys the shared layer (Front Door with every stamp's origin, the registry,
+	// the shared workspace, the base firewall policy) in a region of its own. The Front Door
+	// priorities live in its config: a failover is an update of this stack alone.
+	RoleGlobal Role = "global"
+	// RoleStamp deploys one regional stamp and reads the global layer's outputs.
+	RoleStamp Role = "stamp"
 )
 
 // Config is one stack's validated configuration. LoadConfig builds it from the `aks-dr:*` keys
-// declared in Pulumi.yaml; every field has passed validation when it is returned.
+// declared in Pulumi.yaml; every field has passed validation when it is returned. Fields of the
+// other role keep their zero values.
 type Config struct {
-	Role     Role
+	Role Role
+	// Location is this stack's region: the stamp's, or the global layer's (a third region).
 	Location string
 	// NamePrefix is the workload name embedded in every Azure name.
 	NamePrefix string
 	Tags       map[string]string
 
+	// Stamp is read by stamp stacks only.
+	Stamp StampConfig
+	// Global is read by the global stack only.
+	Global GlobalConfig
+}
+
+// StampConfig is a regional stamp's configuration.
+type StampConfig struct {
 	Network  NetworkConfig
 	Cluster  ClusterConfig
 	Workload WorkloadConfig
-	Origin   OriginConfig
 
 	// KubeLoginMode is how kubelogin gets tokens for the workload's Kubernetes provider.
 	KubeLoginMode string
@@ -38,11 +49,8 @@ type Config struct {
 	// ClusterAdminGroupObjectIDs are Entra ID groups with cluster-admin on the cluster; empty
 	// means the identity running `pulumi up` gets it through an Azure role assignment.
 	ClusterAdminGroupObjectIDs []string
-
-	// Global is read by the primary stack only (it owns the global layer).
-	Global GlobalConfig
-	// PrimaryStack is the fully qualified stack the secondary reads the global layer from.
-	PrimaryStack string
+	// GlobalStack is the fully qualified global stack whose outputs the stamp reads.
+	GlobalStack string
 }
 
 // NetworkConfig holds the regional address plan.
@@ -85,8 +93,15 @@ type WorkloadConfig struct {
 	TargetCPUPercent int
 }
 
-// OriginConfig is this stack's Front Door origin: the failover lever.
+// OriginConfig is one stamp's Front Door origin: the failover lever.
 type OriginConfig struct {
+	// Stack is the stamp's stack name as written in the origins map (e.g. "primary").
+	Stack string
+	// StackRef is the fully qualified stack the global layer reads the stamp's outputs from.
+	StackRef string
+	// Location is the stamp's region, declared here so the registry is replicated there
+	// before the stamp exists, and checked against the stamp's own config.
+	Location string
 	Priority int
 	Weight   int
 	Enabled  bool
@@ -95,11 +110,18 @@ type OriginConfig struct {
 // ProbeConfig is the Front Door health probe and load-balancing settings.
 type ProbeConfig = components.FrontDoorProbeArgs
 
-// GlobalConfig configures the shared layer the primary stack owns.
+// GlobalConfig configures the shared layer.
 type GlobalConfig struct {
-	// Location holds the global layer's resource group, shared workspace and base firewall
-	// policy: ideally a third region, so that neither stamp's outage takes them down.
-	Location                 string
-	Probe                    ProbeConfig
-	RegistryReplicaLocations []string
+	Probe ProbeConfig
+	// Origins are the stamps behind Front Door, sorted by stack name.
+	Origins []OriginConfig
+}
+
+// StampLocations are the regions of the stamps, in the order of Origins.
+func (g GlobalConfig) StampLocations() []string {
+	out := make([]string, len(g.Origins))
+	for i, o := range g.Origins {
+		out[i] = o.Location
+	}
+	return out
 }

@@ -1,5 +1,13 @@
 // Package stacks turns one stack's configuration into the resources of aks-dr: Program is what
 // `pulumi up` runs (main.go), the Automation API driver runs, and the tests run under mocks.
+//
+// There are three stacks. `global` owns the shared layer in a region of its own: Front Door
+// (with every stamp's origin, so the failover lever, the priorities, is in its config), the
+// geo-replicated registry, the shared workspace and the base firewall policy. `primary` and
+// `secondary` are identical regional stamps; each reads the global layer through a
+// StackReference, and the global stack reads each stamp's origin host name the same way. A
+// failover is an update of the global stack alone: it never runs the program of a stamp, so it
+// never needs the region it leaves.
 package stacks
 
 import (
@@ -22,77 +30,45 @@ func Program(ctx *pulumi.Context) error {
 	return Deploy(ctx, cfg)
 }
 
-// Deploy registers one stack: the primary creates the global layer, the secondary reads it;
-// both deploy their regional stamp and add it to Front Door as an origin.
+// Deploy registers one stack: the global layer, or one regional stamp.
 func Deploy(ctx *pulumi.Context, cfg *Config) error {
-	var global *globalLayer
-	var err error
-	if cfg.Role == RoleSecondary {
-		// Read and check the primary before anything is registered.
-		if global, err = readGlobal(ctx, cfg); err != nil {
-			return err
-		}
+	if cfg.Role == RoleGlobal {
+		return deployGlobal(ctx, cfg)
+	}
+	return deployStamp(ctx, cfg)
+}
+
+// deployStamp registers one regional stamp against the global layer it reads.
+func deployStamp(ctx *pulumi.Context, cfg *Config) error {
+	// Read and check the global layer (and the sibling stamps) before anything is registered.
+	global, err := readGlobal(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	names := &components.Namer{Prefix: cfg.NamePrefix, Region: regions[cfg.Location].code}
+	if err := checkRegion(ctx, RoleStamp, cfg.Location, names.Of(naming.ResourceGroup)); err != nil {
+		return err
 	}
 	client, err := authorization.GetClientConfig(ctx)
 	if err != nil {
 		return err
 	}
-	tags := stackTags(ctx, cfg)
-	if cfg.Role == RolePrimary {
-		if global, err = deployGlobal(ctx, cfg, client.SubscriptionId, tags); err != nil {
-			return err
-		}
-	}
-	stampNames := &components.Namer{Prefix: cfg.NamePrefix, Region: regions[cfg.Location].code}
-	stamp, err := components.NewRegionalStamp(ctx, "stamp-"+cfg.Location, stampArgs(ctx, cfg, client, global, stampNames, tags))
+	stamp, err := components.NewRegionalStamp(ctx, "stamp-"+cfg.Location, stampArgs(ctx, cfg, client, global, names, stackTags(ctx, cfg)))
 	if err != nil {
 		return err
 	}
-	origin, err := components.NewFrontDoorOrigin(ctx, "origin-"+cfg.Location, &components.FrontDoorOriginArgs{
-		ResourceGroupName: global.ResourceGroupName,
-		ProfileName:       global.ProfileName,
-		OriginGroupName:   global.OriginGroupName,
-		HostName:          stamp.OriginHostName,
-		Names:             stampNames,
-		Priority:          cfg.Origin.Priority,
-		Weight:            cfg.Origin.Weight,
-		Enabled:           cfg.Origin.Enabled,
-	})
-	if err != nil {
-		return err
-	}
-	if global.frontDoor != nil {
-		fd := global.frontDoor
-		if _, err := components.NewFrontDoorRoute(ctx, "route", &components.FrontDoorRouteArgs{
-			ResourceGroupName: global.ResourceGroupName,
-			ProfileName:       fd.Profile.Name,
-			EndpointName:      fd.Endpoint.Name,
-			OriginGroupID:     fd.OriginGroup.ID(),
-			Origins:           []*components.FrontDoorOrigin{origin},
-			Names:             &components.Namer{Prefix: cfg.NamePrefix, Region: "global"},
-		}); err != nil {
-			return err
-		}
-	}
-	exportRegion(ctx, cfg, global, stamp, origin)
-	return nil
-}
-
-func exportRegion(ctx *pulumi.Context, cfg *Config, global *globalLayer, stamp *components.RegionalStamp, origin *components.FrontDoorOrigin) {
+	n := cfg.Stamp.Network
 	ctx.Export(OutLocation, pulumi.String(cfg.Location))
-	ctx.Export(OutHubAddressSpace, pulumi.String(cfg.Network.HubAddressSpace.String()))
-	ctx.Export(OutSpokeAddressSpace, pulumi.String(cfg.Network.SpokeAddressSpace.String()))
-	ctx.Export(OutFrontDoorPriority, pulumi.Int(cfg.Origin.Priority))
-	ctx.Export(OutFrontDoorWeight, pulumi.Int(cfg.Origin.Weight))
-	ctx.Export(OutFrontDoorEndpoint, global.EndpointHostName)
-	ctx.Export(OutDetectionSeconds, pulumi.Int(global.DetectionSeconds))
-	ctx.Export(OutOriginURN, origin.Origin.URN())
-	ctx.Export(OutFrontDoorOriginName, origin.Origin.Name)
+	ctx.Export(OutHubAddressSpace, pulumi.String(n.HubAddressSpace.String()))
+	ctx.Export(OutSpokeAddressSpace, pulumi.String(n.SpokeAddressSpace.String()))
 	ctx.Export(OutOriginHostName, stamp.OriginHostName)
 	ctx.Export(OutClusterName, stamp.ClusterName)
 	ctx.Export(OutClusterID, stamp.ClusterID)
 	ctx.Export(OutKeyVaultURI, stamp.KeyVaultURI)
 	ctx.Export(OutResourceGroupName, stamp.ResourceGroup.Name)
+	ctx.Export(OutFrontDoorEndpoint, pulumi.String(global.EndpointHostName))
+	ctx.Export(OutDetectionSeconds, pulumi.Int(global.DetectionSeconds))
+	return nil
 }
 
 // stackTags are the user's tags plus the ones that tell which deployment owns a resource.
@@ -104,7 +80,8 @@ func stackTags(ctx *pulumi.Context, cfg *Config) map[string]string {
 
 func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClientConfigResult, global *globalLayer,
 	names *components.Namer, tags map[string]string) *components.RegionalStampArgs {
-	n, c, w := cfg.Network, cfg.Cluster, cfg.Workload
+	s := cfg.Stamp
+	n, c, w := s.Network, s.Cluster, s.Workload
 	pool := func(p NodePoolConfig) components.NodePoolArgs {
 		return components.NodePoolArgs{VMSize: p.VMSize, MinCount: p.MinCount, MaxCount: p.MaxCount}
 	}
@@ -115,7 +92,7 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 		TenantID:       client.TenantId,
 		// The generation lets a stack redeploy while its previous, purge-protected vault is
 		// still soft-deleted and holds the old name.
-		UniqueSuffix: naming.Hash(client.SubscriptionId, ctx.Project(), ctx.Stack(), strconv.Itoa(cfg.KeyVaultGeneration)),
+		UniqueSuffix: naming.Hash(client.SubscriptionId, ctx.Project(), ctx.Stack(), strconv.Itoa(s.KeyVaultGeneration)),
 		Network: components.StampNetworkArgs{
 			AddressPlan: components.AddressPlan{
 				HubAddressSpace: n.HubAddressSpace.String(), FirewallSubnetPrefix: n.FirewallSubnet.String(),
@@ -131,13 +108,13 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 			Image: w.Image, Port: w.Port, HealthPath: w.HealthPath, Replicas: w.Replicas, MaxReplicas: w.MaxReplicas,
 			CPURequest: w.CPURequest, MemoryRequest: w.MemoryRequest, TargetCPUPercent: w.TargetCPUPercent,
 		},
-		KubeLoginMode:              cfg.KubeLoginMode,
-		SharedWorkspaceID:          global.SharedWorkspaceID,
-		RegistryID:                 global.RegistryID,
-		BaseFirewallPolicyID:       global.BaseFirewallPolicyID,
+		KubeLoginMode:              s.KubeLoginMode,
+		SharedWorkspaceID:          pulumi.String(global.SharedWorkspaceID),
+		RegistryID:                 pulumi.String(global.RegistryID),
+		BaseFirewallPolicyID:       pulumi.String(global.BaseFirewallPolicyID),
 		BaseFirewallPolicyLocation: global.Location,
-		FrontDoorID:                global.FrontDoorID,
-		ClusterAdminGroupObjectIDs: cfg.ClusterAdminGroupObjectIDs,
+		FrontDoorID:                pulumi.String(global.FrontDoorID),
+		ClusterAdminGroupObjectIDs: s.ClusterAdminGroupObjectIDs,
 		Deployer:                   deployer(ctx, cfg, client),
 		Tags:                       tags,
 	}
@@ -151,7 +128,7 @@ const azureCLIAppID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 // Azure CLI is a User; anything else (CI with OIDC, a managed identity) a ServicePrincipal.
 // The assignment follows whoever runs `pulumi up`, hence the advice to configure a group.
 func deployer(ctx *pulumi.Context, cfg *Config, client *authorization.GetClientConfigResult) *components.Principal {
-	if len(cfg.ClusterAdminGroupObjectIDs) > 0 {
+	if len(cfg.Stamp.ClusterAdminGroupObjectIDs) > 0 {
 		return nil
 	}
 	_ = ctx.Log.Warn("clusterAdminGroupObjectIds is empty: the identity running this deployment ("+client.ObjectId+

@@ -1,9 +1,13 @@
 package stacks
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -38,8 +42,6 @@ var Defaults = map[string]any{
 	"workloadCpuRequest":         "250m",
 	"workloadMemoryRequest":      "256Mi",
 	"workloadCpuTargetPercent":   70,
-	"frontDoorWeight":            1000,
-	"frontDoorOriginEnabled":     true,
 	"probePath":                  "/",
 	"probeProtocol":              "Http",
 	"probeRequestType":           "HEAD",
@@ -47,23 +49,86 @@ var Defaults = map[string]any{
 	"probeSampleSize":            4,
 	"probeSuccessfulSamples":     2,
 	"probeAdditionalLatencyMs":   50,
-	"registryReplicaLocations":   []string{},
 	"kubeLoginMode":              "azurecli",
 	"keyVaultGeneration":         1,
-	"primaryStack":               "primary",
-	"globalLocation":             "",
+	"globalStack":                "global",
 	"clusterAdminGroupObjectIds": []string{},
+}
+
+// Origin defaults, inside each entry of the global stack's `origins` map.
+const (
+	defaultOriginWeight  = 1000
+	defaultOriginEnabled = true
+)
+
+// RequiredKeys are the keys each role must set.
+var RequiredKeys = map[Role][]string{
+	RoleGlobal: {"role", "location", "origins"},
+	RoleStamp: {"role", "location", "hubAddressSpace", "firewallSubnetPrefix", "spokeAddressSpace",
+		"aksSubnetPrefix", "appGatewaySubnetPrefix", "privateEndpointSubnetPrefix"},
+}
+
+// roleKeys are the keys each role reads besides role, location, namePrefix and tags. A key of
+// the other role set in a stack's file is an error: it would be silently ignored otherwise.
+var roleKeys = map[Role][]string{
+	RoleGlobal: {"origins", "probePath", "probeProtocol", "probeRequestType", "probeIntervalSeconds",
+		"probeSampleSize", "probeSuccessfulSamples", "probeAdditionalLatencyMs"},
+	RoleStamp: {"hubAddressSpace", "firewallSubnetPrefix", "spokeAddressSpace", "aksSubnetPrefix",
+		"appGatewaySubnetPrefix", "privateEndpointSubnetPrefix", "ingressIp", "serviceCidr", "dnsServiceIp",
+		"kubernetesVersion", "systemNodeVmSize", "systemNodeMinCount", "systemNodeMaxCount", "userNodeVmSize",
+		"userNodeMinCount", "userNodeMaxCount", "maxPodsPerNode", "workloadImage", "workloadPort",
+		"workloadHealthPath", "workloadReplicas", "workloadMaxReplicas", "workloadCpuRequest",
+		"workloadMemoryRequest", "workloadCpuTargetPercent", "kubeLoginMode", "keyVaultGeneration",
+		"clusterAdminGroupObjectIds", "globalStack"},
+}
+
+// movedKeys are the keys of the earlier two-stack layout (primary owned the global layer), with
+// where their setting lives now. Left in a stack file they would be silently ignored, and an
+// operator could believe a failover was made.
+var movedKeys = map[string]string{
+	"frontDoorPriority":        "origins.<stamp stack>.priority in the global stack (Pulumi.global.yaml)",
+	"frontDoorWeight":          "origins.<stamp stack>.weight in the global stack (Pulumi.global.yaml)",
+	"frontDoorOriginEnabled":   "origins.<stamp stack>.enabled in the global stack (Pulumi.global.yaml)",
+	"globalLocation":           "location of the global stack (Pulumi.global.yaml)",
+	"registryReplicaLocations": "origins.<stamp stack>.location in the global stack: every stamp region gets a replica",
+	"primaryStack":             "globalStack (the stack every stamp reads the global layer from)",
 }
 
 // LoadConfig reads this stack's config and validates it. It registers nothing, so a stack with
 // bad config fails before any resource is touched. All problems are reported at once.
 func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	r := &reader{ctx: ctx}
+	role := Role(r.required("role"))
 	cfg := &Config{
-		Role:       Role(r.required("role")),
+		Role:       role,
 		Location:   normalizeRegion(r.required("location")),
 		NamePrefix: r.str("namePrefix"),
 		Tags:       r.stringMap("tags"),
+	}
+	switch role {
+	case RoleGlobal:
+		cfg.Global = r.global()
+	case RoleStamp:
+		cfg.Stamp = r.stamp()
+	case "primary", "secondary":
+		r.fail("role", "%q is the earlier two-stack layout; stamps now have role stamp and the global layer has a stack of its own (role global): see README, \"Moving from the two-stack layout\"", role)
+	default:
+		if role != "" {
+			r.fail("role", "must be one of %s, %s, got %q", RoleGlobal, RoleStamp, role)
+		}
+	}
+	r.rejectForeignKeys(role)
+	if len(r.errs) > 0 {
+		return nil, configError(r.errs)
+	}
+	if errs := cfg.validate(); len(errs) > 0 {
+		return nil, configError(errs)
+	}
+	return cfg, nil
+}
+
+func (r *reader) stamp() StampConfig {
+	s := StampConfig{
 		Network: NetworkConfig{
 			HubAddressSpace:       r.prefix("hubAddressSpace", true),
 			FirewallSubnet:        r.prefix("firewallSubnetPrefix", true),
@@ -91,47 +156,130 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 			MemoryRequest:    r.str("workloadMemoryRequest"),
 			TargetCPUPercent: r.integer("workloadCpuTargetPercent"),
 		},
-		Origin: OriginConfig{
-			Priority: r.requiredInt("frontDoorPriority"),
-			Weight:   r.integer("frontDoorWeight"),
-			Enabled:  r.boolean("frontDoorOriginEnabled"),
-		},
 		KubeLoginMode:              r.str("kubeLoginMode"),
 		KeyVaultGeneration:         r.integer("keyVaultGeneration"),
 		ClusterAdminGroupObjectIDs: r.stringList("clusterAdminGroupObjectIds"),
-		Global: GlobalConfig{
-			Location: normalizeRegion(r.str("globalLocation")),
-			Probe: ProbeConfig{
-				Path:                      r.str("probePath"),
-				Protocol:                  r.str("probeProtocol"),
-				RequestType:               r.str("probeRequestType"),
-				IntervalSeconds:           r.integer("probeIntervalSeconds"),
-				SampleSize:                r.integer("probeSampleSize"),
-				SuccessfulSamplesRequired: r.integer("probeSuccessfulSamples"),
-				AdditionalLatencyMs:       r.integer("probeAdditionalLatencyMs"),
-			},
-			RegistryReplicaLocations: normalizeRegions(r.stringList("registryReplicaLocations")),
-		},
-		PrimaryStack: qualifyStack(ctx, r.str("primaryStack")),
-	}
-	if len(r.errs) > 0 {
-		return nil, configError(r.errs)
-	}
-	if cfg.Global.Location == "" {
-		cfg.Global.Location = cfg.Location
+		GlobalStack:                qualifyStack(r.ctx, r.str("globalStack")),
 	}
 	// The ingress IP defaults to the AKS subnet's last usable address: Azure hands out node and
 	// pod IPs from the bottom.
-	if n := &cfg.Network; !n.IngressIP.IsValid() && n.AksSubnet.IsValid() {
+	if n := &s.Network; !n.IngressIP.IsValid() && n.AksSubnet.IsValid() {
 		n.IngressIP = lastUsable(n.AksSubnet)
 	}
-	if errs := cfg.validate(); len(errs) > 0 {
-		return nil, configError(errs)
-	}
-	return cfg, nil
+	return s
 }
 
-// configError joins every problem into one error a person can act on in one pass.
+func (r *reader) global() GlobalConfig {
+	return GlobalConfig{
+		Probe: ProbeConfig{
+			Path:                      r.str("probePath"),
+			Protocol:                  r.str("probeProtocol"),
+			RequestType:               r.str("probeRequestType"),
+			IntervalSeconds:           r.integer("probeIntervalSeconds"),
+			SampleSize:                r.integer("probeSampleSize"),
+			SuccessfulSamplesRequired: r.integer("probeSuccessfulSamples"),
+			AdditionalLatencyMs:       r.integer("probeAdditionalLatencyMs"),
+		},
+		Origins: r.origins(),
+	}
+}
+
+// originEntry is one entry of the `origins` map as written in the stack file. Numbers and
+// booleans may arrive as JSON numbers or as strings (`pulumi config set --path` writes either).
+type originEntry struct {
+	Location string          `json:"location"`
+	Priority json.RawMessage `json:"priority"`
+	Weight   json.RawMessage `json:"weight"`
+	Enabled  json.RawMessage `json:"enabled"`
+}
+
+// origins reads the global stack's map of stamp stack name to origin settings, sorted by name.
+func (r *reader) origins() []OriginConfig {
+	var entries map[string]originEntry
+	err := config.TryObject(r.ctx, Namespace+":origins", &entries)
+	switch {
+	case errors.Is(err, config.ErrMissingVar):
+		r.fail("origins", "is required but not set: a map of stamp stack name to {location, priority}, e.g. {\"primary\": {\"location\": \"eastus2\", \"priority\": 1}}")
+		return nil
+	case err != nil:
+		r.fail("origins", "must be a map of stamp stack name to {location, priority, weight, enabled}, e.g. {\"primary\": {\"location\": \"eastus2\", \"priority\": 1}}: %v", err)
+		return nil
+	}
+	var out []OriginConfig
+	for _, stack := range slices.Sorted(maps.Keys(entries)) {
+		e := entries[stack]
+		key := "origins." + stack
+		o := OriginConfig{Stack: stack, StackRef: qualifyStack(r.ctx, stack), Location: normalizeRegion(e.Location),
+			Weight: defaultOriginWeight, Enabled: defaultOriginEnabled}
+		if o.Location == "" {
+			r.fail(key+".location", "is required: the stamp's region, as in its own stack file")
+		}
+		if n, ok := r.rawInt(key+".priority", e.Priority); ok {
+			o.Priority = n
+		} else if len(e.Priority) == 0 {
+			r.fail(key+".priority", "is required: 1 serves traffic, 2-5 stand by")
+		}
+		if n, ok := r.rawInt(key+".weight", e.Weight); ok {
+			o.Weight = n
+		}
+		if len(e.Enabled) > 0 {
+			s := strings.Trim(string(e.Enabled), `"`)
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				r.fail(key+".enabled", "must be true or false, got %s", e.Enabled)
+			}
+			o.Enabled = b
+		}
+		out = append(out, o)
+	}
+	if len(entries) == 0 {
+		r.fail("origins", "lists no stamp: add one entry per stamp stack, e.g. {\"primary\": {\"location\": \"eastus2\", \"priority\": 1}}")
+	}
+	return out
+}
+
+// rawInt parses a JSON number or numeric string; ok is false when the value is absent or bad
+// (a bad value is reported).
+func (r *reader) rawInt(key string, raw json.RawMessage) (int, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.Trim(string(raw), `"`))
+	if err != nil {
+		r.fail(key, "must be a whole number, got %s", raw)
+		return 0, false
+	}
+	return n, true
+}
+
+// rejectForeignKeys reports keys set in this stack that its role does not read, and keys of the
+// earlier layout, each with where it belongs.
+func (r *reader) rejectForeignKeys(role Role) {
+	for key, moved := range movedKeys {
+		if _, set := r.raw(key); set {
+			r.fail(key, "is no longer read: set %s instead (README, \"Moving from the two-stack layout\")", moved)
+		}
+	}
+	if role != RoleGlobal && role != RoleStamp {
+		return
+	}
+	for other, keys := range roleKeys {
+		if other == role {
+			continue
+		}
+		for _, key := range keys {
+			if slices.Contains(roleKeys[role], key) {
+				continue
+			}
+			if _, set := r.raw(key); set {
+				r.fail(key, "is read only by a %s stack; remove it from this %s stack's file", other, role)
+			}
+		}
+	}
+}
+
+// configError joins every problem into one error a person can act on in one pass, in a stable
+// order.
 func configError(errs []error) error {
 	msgs := make([]string, len(errs))
 	for i, e := range errs {
@@ -140,7 +288,7 @@ func configError(errs []error) error {
 	return fmt.Errorf("invalid stack configuration (fix with `pulumi config set <key> <value>`):\n%s", strings.Join(msgs, "\n"))
 }
 
-// qualifyStack expands a bare stack name to org/project/stack, so the shipped short name works
+// qualifyStack expands a bare stack name to org/project/stack, so the shipped short names work
 // on Pulumi Cloud and on a self-managed backend alike.
 func qualifyStack(ctx *pulumi.Context, name string) string {
 	if name == "" || strings.Contains(name, "/") {
@@ -185,43 +333,15 @@ func (r *reader) str(key string) string {
 	return s
 }
 
-func (r *reader) parseInt(key string) (int, bool) {
+func (r *reader) integer(key string) int {
 	v, err := config.TryInt(r.ctx, Namespace+":"+key)
 	if errors.Is(err, config.ErrMissingVar) {
-		return 0, false
+		n, _ := Defaults[key].(int)
+		return n
 	}
 	if err != nil {
 		raw, _ := r.raw(key)
 		r.fail(key, "must be a whole number, got %q", raw)
-	}
-	return v, true
-}
-
-func (r *reader) integer(key string) int {
-	if v, ok := r.parseInt(key); ok {
-		return v
-	}
-	n, _ := Defaults[key].(int)
-	return n
-}
-
-func (r *reader) requiredInt(key string) int {
-	v, ok := r.parseInt(key)
-	if !ok {
-		r.fail(key, "is required but not set")
-	}
-	return v
-}
-
-func (r *reader) boolean(key string) bool {
-	v, err := config.TryBool(r.ctx, Namespace+":"+key)
-	if errors.Is(err, config.ErrMissingVar) {
-		b, _ := Defaults[key].(bool)
-		return b
-	}
-	if err != nil {
-		raw, _ := r.raw(key)
-		r.fail(key, "must be true or false, got %q", raw)
 	}
 	return v
 }
@@ -234,7 +354,7 @@ func (r *reader) stringList(key string) []string {
 		return append([]string(nil), def...)
 	}
 	if err != nil {
-		r.fail(key, "must be a list of strings, e.g. [\"centralus\"]")
+		r.fail(key, "must be a list of strings, e.g. [\"00000000-0000-0000-0000-000000000000\"]")
 	}
 	return out
 }

@@ -1,21 +1,24 @@
 package stacks
 
-// Stack output names. The primary exports the global ones for the secondary's StackReference;
-// both export the per-region ones a person needs during an incident.
+// Stack output names. The global stack exports what the stamps read (and the origins' state);
+// each stamp exports what the global stack reads (its origin host name, region and address
+// plan) and what a person needs during an incident.
 const (
-	OutLocation                 = "location"
-	OutHubAddressSpace          = "hubAddressSpace"
-	OutSpokeAddressSpace        = "spokeAddressSpace"
-	OutFrontDoorPriority        = "frontDoorPriority"
-	OutFrontDoorWeight          = "frontDoorWeight"
-	OutFrontDoorEndpoint        = "frontDoorEndpointHostName"
-	OutDetectionSeconds         = "frontDoorFailoverDetectionSeconds"
-	OutOriginURN                = "frontDoorOriginUrn"
-	OutOriginHostName           = "originHostName"
-	OutClusterName              = "clusterName"
-	OutClusterID                = "clusterId"
-	OutKeyVaultURI              = "keyVaultUri"
-	OutResourceGroupName        = "resourceGroupName"
+	// Both roles.
+	OutLocation          = "location"
+	OutFrontDoorEndpoint = "frontDoorEndpointHostName"
+	OutDetectionSeconds  = "frontDoorFailoverDetectionSeconds"
+
+	// Stamp.
+	OutHubAddressSpace   = "hubAddressSpace"
+	OutSpokeAddressSpace = "spokeAddressSpace"
+	OutOriginHostName    = "originHostName"
+	OutClusterName       = "clusterName"
+	OutClusterID         = "clusterId"
+	OutKeyVaultURI       = "keyVaultUri"
+	OutResourceGroupName = "resourceGroupName"
+
+	// Global.
 	OutGlobalResourceGroupName  = "globalResourceGroupName"
 	OutFrontDoorProfileName     = "frontDoorProfileName"
 	OutFrontDoorOriginGroupName = "frontDoorOriginGroupName"
@@ -26,16 +29,25 @@ const (
 	OutRegistryLoginServer      = "registryLoginServer"
 	OutRegistryLocations        = "registryLocations"
 	OutBaseFirewallPolicyID     = "baseFirewallPolicyId"
-	OutGlobalLocation           = "globalLocation"
-	OutFrontDoorOriginName      = "frontDoorOriginName"
+	// OutStamps maps each stamp's qualified stack name to its declared region.
+	OutStamps = "stamps"
+	// OutOriginPriorities maps each stamp's stack name (as in the origins map) to the priority
+	// its origin has; stamps not deployed yet have no origin and are left out.
+	OutOriginPriorities = "originPriorities"
+	// OutOriginNames maps each stamp's stack name to its origin's Azure name.
+	OutOriginNames = "frontDoorOriginNames"
 )
 
-// GlobalOutputs are the outputs the secondary reads from the primary's stack.
+// GlobalOutputs are the global stack's outputs a stamp reads, in the order it checks them.
 func GlobalOutputs() []string { return append([]string(nil), globalOutputs...) }
 
-// globalOutputs are what the secondary needs from the primary, in the order it checks them.
 var globalOutputs = []string{
-	OutLocation, OutHubAddressSpace, OutSpokeAddressSpace, OutGlobalResourceGroupName, OutFrontDoorProfileName,
-	OutFrontDoorOriginGroupName, OutFrontDoorEndpoint, OutFrontDoorID, OutSharedWorkspaceID, OutRegistryID,
-	OutRegistryLocations, OutBaseFirewallPolicyID, OutDetectionSeconds, OutGlobalLocation,
+	OutLocation, OutGlobalResourceGroupName, OutFrontDoorProfileName, OutFrontDoorEndpoint, OutFrontDoorID,
+	OutSharedWorkspaceID, OutRegistryID, OutRegistryLoginServer, OutRegistryLocations, OutBaseFirewallPolicyID,
+	OutDetectionSeconds, OutStamps,
 }
+
+// StampOutputs are a stamp's outputs the global stack (and the sibling stamps) read.
+func StampOutputs() []string { return append([]string(nil), stampOutputs...) }
+
+var stampOutputs = []string{OutLocation, OutOriginHostName, OutHubAddressSpace, OutSpokeAddressSpace}

@@ -29,16 +29,33 @@ var (
 	imagePattern      = regexp.MustCompile(`^[a-z0-9.-]+(:\d+)?/[a-zA-Z0-9._/-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$`)
 	vmSizePattern     = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
 	guidPattern       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	stackNamePattern  = regexp.MustCompile(`^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$`)
 )
 
-// validate checks every rule and returns all violations, each naming its key and valid values.
+// validate checks every rule of the stack's role and returns all violations, each naming its key
+// and valid values.
 func (c *Config) validate() []error {
 	v := &violations{}
-	c.validateIdentity(v)
-	c.validateNetwork(v)
-	c.validateCluster(v)
-	c.validateWorkload(v)
-	c.validateFrontDoor(v)
+	if _, ok := regions[c.Location]; !ok {
+		v.add("location", "%q is not a supported region (zone-redundant regions: %s)", c.Location, regionNames())
+	}
+	if !prefixPattern.MatchString(c.NamePrefix) {
+		v.add("namePrefix", "must be 2-8 lowercase letters or digits starting with a letter, got %q", c.NamePrefix)
+	}
+	for k := range c.Tags {
+		if len(k) > 512 || strings.ContainsAny(k, "<>%&\\?/") {
+			v.add("tags", "tag name %q must be at most 512 characters without < > %% & \\ ? /", k)
+		}
+	}
+	switch c.Role {
+	case RoleGlobal:
+		c.validateGlobal(v)
+	case RoleStamp:
+		c.validateStampIdentity(v)
+		c.validateNetwork(v)
+		c.validateCluster(v)
+		c.validateWorkload(v)
+	}
 	return v.errs
 }
 
@@ -63,38 +80,24 @@ func (v *violations) oneOf(key, got string, valid ...string) {
 	v.add(key, "must be one of %s, got %q", strings.Join(valid, ", "), got)
 }
 
-func (c *Config) validateIdentity(v *violations) {
-	v.oneOf("role", string(c.Role), string(RolePrimary), string(RoleSecondary))
-	if _, ok := regions[c.Location]; !ok {
-		v.add("location", "%q is not a supported region (zone-redundant regions: %s)", c.Location, regionNames())
-	}
-	if !prefixPattern.MatchString(c.NamePrefix) {
-		v.add("namePrefix", "must be 2-8 lowercase letters or digits starting with a letter, got %q", c.NamePrefix)
-	}
-	v.oneOf("kubeLoginMode", c.KubeLoginMode, "azurecli", "workloadidentity")
-	v.between("keyVaultGeneration", c.KeyVaultGeneration, 1, 99)
-	for k := range c.Tags {
-		if len(k) > 512 || strings.ContainsAny(k, "<>%&\\?/") {
-			v.add("tags", "tag name %q must be at most 512 characters without < > %% & \\ ? /", k)
-		}
-	}
-	for _, id := range c.ClusterAdminGroupObjectIDs {
+func (c *Config) validateStampIdentity(v *violations) {
+	s := c.Stamp
+	v.oneOf("kubeLoginMode", s.KubeLoginMode, "azurecli", "workloadidentity")
+	v.between("keyVaultGeneration", s.KeyVaultGeneration, 1, 99)
+	for _, id := range s.ClusterAdminGroupObjectIDs {
 		if !guidPattern.MatchString(id) {
 			v.add("clusterAdminGroupObjectIds", "%q is not an Entra ID group object ID (a GUID such as 00000000-0000-0000-0000-000000000000)", id)
 		}
 	}
-	if c.KubeLoginMode == "workloadidentity" && len(c.ClusterAdminGroupObjectIDs) == 0 {
+	if s.KubeLoginMode == "workloadidentity" && len(s.ClusterAdminGroupObjectIDs) == 0 {
 		// Otherwise the cluster-admin grant would follow whichever identity runs: a read-only
 		// preview identity would show a plan the deploy identity never makes.
 		v.add("clusterAdminGroupObjectIds", "is required with kubeLoginMode workloadidentity (CI): put the deploy identity in an Entra ID group and list the group's object ID")
 	}
-	if c.Role == RoleSecondary && c.PrimaryStack == "" {
-		v.add("primaryStack", "the secondary stack needs the name of the primary stack, e.g. primary")
-	}
 }
 
 func (c *Config) validateCluster(v *violations) {
-	cl := c.Cluster
+	cl := c.Stamp.Cluster
 	if !k8sVersionPattern.MatchString(cl.KubernetesVersion) {
 		v.add("kubernetesVersion", "must look like 1.35 or 1.35.2, got %q", cl.KubernetesVersion)
 	}
@@ -118,7 +121,7 @@ func (c *Config) validateCluster(v *violations) {
 }
 
 func (c *Config) validateWorkload(v *violations) {
-	w := c.Workload
+	w, cl := c.Stamp.Workload, c.Stamp.Cluster
 	if !imagePattern.MatchString(w.Image) {
 		v.add("workloadImage", "must be a registry image reference with a tag or digest, e.g. myacr.azurecr.io/app:1.0, got %q", w.Image)
 	}
@@ -134,8 +137,8 @@ func (c *Config) validateWorkload(v *violations) {
 		// After a failover this region serves both regions' traffic.
 		v.add("workloadMaxReplicas", "(%d) must be at least twice workloadReplicas (%d) to absorb the other region's traffic after a failover", w.MaxReplicas, w.Replicas)
 	}
-	if capacity := c.Cluster.UserPool.MaxCount * c.Cluster.MaxPodsPerNode; w.MaxReplicas > capacity {
-		v.add("workloadMaxReplicas", "(%d) exceeds what the user pool can hold at its maximum (userNodeMaxCount %d x maxPodsPerNode %d = %d)", w.MaxReplicas, c.Cluster.UserPool.MaxCount, c.Cluster.MaxPodsPerNode, capacity)
+	if capacity := cl.UserPool.MaxCount * cl.MaxPodsPerNode; w.MaxReplicas > capacity {
+		v.add("workloadMaxReplicas", "(%d) exceeds what the user pool can hold at its maximum (userNodeMaxCount %d x maxPodsPerNode %d = %d)", w.MaxReplicas, cl.UserPool.MaxCount, cl.MaxPodsPerNode, capacity)
 	}
 	if !quantityPattern.MatchString(w.CPURequest) {
 		v.add("workloadCpuRequest", "must be a Kubernetes quantity such as 250m or 1, got %q", w.CPURequest)
@@ -146,12 +149,9 @@ func (c *Config) validateWorkload(v *violations) {
 	v.between("workloadCpuTargetPercent", w.TargetCPUPercent, 10, 95)
 }
 
-func (c *Config) validateFrontDoor(v *violations) {
-	v.between("frontDoorPriority", c.Origin.Priority, components.MinOriginPriority, components.MaxOriginPriority)
-	v.between("frontDoorWeight", c.Origin.Weight, components.MinOriginWeight, components.MaxOriginWeight)
-	if c.Role != RolePrimary {
-		return // the probe and registry settings belong to the global layer, which the primary owns
-	}
+// validateGlobal checks the probe settings and the origins. Nothing global may share a stamp's
+// region: an outage there would take the layer a failover needs with it.
+func (c *Config) validateGlobal(v *violations) {
 	p := c.Global.Probe
 	if !strings.HasPrefix(p.Path, "/") {
 		v.add("probePath", "must start with /, got %q", p.Path)
@@ -165,23 +165,40 @@ func (c *Config) validateFrontDoor(v *violations) {
 		v.add("probeSuccessfulSamples", "(%d) must not exceed probeSampleSize (%d)", p.SuccessfulSamplesRequired, p.SampleSize)
 	}
 	v.between("probeAdditionalLatencyMs", p.AdditionalLatencyMs, 0, maxAdditionalLatencyMs)
-	if _, ok := regions[c.Global.Location]; !ok {
-		v.add("globalLocation", "%q is not a supported region (%s)", c.Global.Location, regionNames())
-	}
-	seen := map[string]bool{c.Location: true}
-	for _, loc := range c.Global.RegistryReplicaLocations {
-		switch {
-		case regions[loc] == (region{}):
-			v.add("registryReplicaLocations", "%q is not a supported region (%s)", loc, regionNames())
-		case seen[loc]:
-			v.add("registryReplicaLocations", "%q is listed twice or is the registry's home region %s", loc, c.Location)
+
+	byLocation := map[string]string{}
+	enabled := 0
+	for _, o := range c.Global.Origins {
+		key := "origins." + o.Stack
+		if !stackNamePattern.MatchString(o.Stack) {
+			v.add(key, "%q is not a stack name (letters, digits, - _ . and optionally org/project/ in front)", o.Stack)
 		}
-		seen[loc] = true
+		switch {
+		case o.Location == "":
+			// reported while reading
+		case regions[o.Location] == (region{}):
+			v.add(key+".location", "%q is not a supported region (%s)", o.Location, regionNames())
+		case o.Location == c.Location:
+			v.add(key+".location", "%s is also the global layer's region (aks-dr:location); the global layer and the registry's home must live in a third region, outside every stamp's, so that losing a stamp's region leaves them manageable", o.Location)
+		case byLocation[o.Location] != "":
+			v.add(key+".location", "%s is also the region of origins.%s; each stamp needs a region of its own", o.Location, byLocation[o.Location])
+		}
+		if o.Location != "" {
+			byLocation[o.Location] = o.Stack
+		}
+		v.between(key+".priority", o.Priority, components.MinOriginPriority, components.MaxOriginPriority)
+		v.between(key+".weight", o.Weight, components.MinOriginWeight, components.MaxOriginWeight)
+		if o.Enabled {
+			enabled++
+		}
+	}
+	if len(c.Global.Origins) > 0 && enabled == 0 {
+		v.add("origins", "every origin is disabled: Front Door would have nowhere to send traffic; enable at least one")
 	}
 }
 
 func (c *Config) validateNetwork(v *violations) {
-	n := &c.Network
+	n := &c.Stamp.Network
 	if !n.HubAddressSpace.IsValid() || !n.SpokeAddressSpace.IsValid() {
 		return // already reported as missing or malformed
 	}
@@ -225,7 +242,7 @@ func (c *Config) validateNetwork(v *violations) {
 // pre-allocates one per pod, so both pools at their maximum, plus the extra nodes an upgrade
 // surges, must fit beside the ingress IP.
 func (c *Config) validateAksCapacity(v *violations) {
-	n, cl := c.Network, c.Cluster
+	n, cl := c.Stamp.Network, c.Stamp.Cluster
 	if !n.AksSubnet.IsValid() {
 		return
 	}
@@ -246,7 +263,7 @@ func surgeNodes(poolSize int) int {
 
 // validateIngressIP checks the workload's internal load balancer IP (LoadConfig defaults it).
 func (c *Config) validateIngressIP(v *violations) {
-	n := c.Network
+	n := c.Stamp.Network
 	if !n.AksSubnet.IsValid() || !n.IngressIP.IsValid() {
 		return
 	}
@@ -257,7 +274,7 @@ func (c *Config) validateIngressIP(v *violations) {
 }
 
 func (c *Config) validateServiceCidr(v *violations) {
-	n := c.Network
+	n := c.Stamp.Network
 	if !n.ServiceCidr.IsValid() {
 		return
 	}

@@ -85,10 +85,55 @@ func TestConvertKubeconfig(t *testing.T) {
 	for name, tc := range map[string]struct{ kubeconfig, mode, want string }{
 		"unknown mode": {sampleKubeconfig, "devicecode", `login mode "devicecode"`},
 		"not yaml":     {"{", components.KubeLoginAzureCLI, "kubeconfig:"},
-		"no exec user": {"users:\n- name: admin\n  user:\n    token: abc\n", components.KubeLoginAzureCLI, "no user with an exec plugin"},
+		"no exec user":  {"clusters:\n- name: a\n  cluster:\n    server: https://a.example\nusers:\n- name: admin\n  user:\n    token: abc\n", components.KubeLoginAzureCLI, "no user with an exec plugin"},
+		"empty":         {"", components.KubeLoginAzureCLI, "no cluster in it; refusing to configure a Kubernetes provider that would fall back to the operator's own kubeconfig"},
+		"no server URL": {"clusters:\n- name: a\n  cluster: {}\n", components.KubeLoginAzureCLI, "cluster a has no usable server URL"},
 	} {
 		_, err := components.ConvertKubeconfig([]byte(tc.kubeconfig), tc.mode)
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), tc.want, name)
 	}
+}
+
+// TestKubeconfigMustNameThisCluster: the converted kubeconfig is only accepted when it points at
+// the API server the cluster reports, so the workload never lands on another cluster.
+func TestKubeconfigMustNameThisCluster(t *testing.T) {
+	t.Parallel()
+	_, err := components.ConvertKubeconfig([]byte(sampleKubeconfig), components.KubeLoginAzureCLI, "aks.example.hcp.eastus2.azmk8s.io", "")
+	require.NoError(t, err, "the cluster's own public FQDN")
+	_, err = components.ConvertKubeconfig([]byte(sampleKubeconfig), components.KubeLoginAzureCLI, "", "AKS.example.hcp.eastus2.azmk8s.io")
+	require.NoError(t, err, "its private FQDN, compared without case")
+	_, err = components.ConvertKubeconfig([]byte(sampleKubeconfig), components.KubeLoginAzureCLI, "other.hcp.eastus2.azmk8s.io")
+	require.ErrorContains(t, err, "server aks.example.hcp.eastus2.azmk8s.io is not this cluster's API server (other.hcp.eastus2.azmk8s.io)")
+	_, err = components.ConvertKubeconfig([]byte(sampleKubeconfig), components.KubeLoginAzureCLI, "", "")
+	require.ErrorContains(t, err, "reports no API server host name")
+}
+
+// TestWorkloadNeverReachesAnotherCluster runs the stamp with AKS answering a kubeconfig for
+// another cluster, or none at all: the program stops instead of configuring a Kubernetes
+// provider that would deploy elsewhere (an empty kubeconfig makes the provider fall back to the
+// operator's own).
+func TestWorkloadNeverReachesAnotherCluster(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		rec  *recorder
+		want string
+	}{
+		"another cluster's kubeconfig": {&recorder{kubeconfigServer: "someone-else.hcp.westeurope.azmk8s.io"},
+			"server someone-else.hcp.westeurope.azmk8s.io is not this cluster's API server (aks-aksdr-eus2-dns.hcp.example.azmk8s.io)"},
+		"no kubeconfig": {&recorder{noKubeconfigs: true}, "AKS returned no kubeconfig"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tc.rec.stack, tc.rec.stacks = "primary", deployed()
+			err := runWith(tc.rec, "primary", stackConfig(t, "primary"))
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	rec := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
+	provider := rec.one(t, "pulumi:providers:kubernetes")
+	kubeconfig := plain(get(t, provider.Inputs, "kubeconfig")).(string)
+	assert.Contains(t, kubeconfig, "server: https://aks-aksdr-eus2-dns.hcp.example.azmk8s.io:443")
+	assert.Contains(t, plain(get(t, provider.Inputs, "clusterIdentifier")), "/managedClusters/aks-aksdr-eus2",
+		"the cluster, not the kubeconfig's text, decides a provider replacement")
 }

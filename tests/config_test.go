@@ -20,10 +20,10 @@ func TestShippedStackConfigsAreValid(t *testing.T) {
 		stack    string
 		role     stacks.Role
 		location string
-		priority int
 	}{
-		{"primary", stacks.RolePrimary, "eastus2", 1},
-		{"secondary", stacks.RoleSecondary, "centralus", 2},
+		{"global", stacks.RoleGlobal, "westus3"},
+		{"primary", stacks.RoleStamp, "eastus2"},
+		{"secondary", stacks.RoleStamp, "centralus"},
 	} {
 		t.Run(tc.stack, func(t *testing.T) {
 			t.Parallel()
@@ -33,9 +33,15 @@ func TestShippedStackConfigsAreValid(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.role, cfg.Role)
 			assert.Equal(t, tc.location, cfg.Location)
-			assert.Equal(t, tc.priority, cfg.Origin.Priority)
-			assert.True(t, cfg.Network.AksSubnet.Contains(cfg.Network.IngressIP), "default ingress IP %s lies in the AKS subnet", cfg.Network.IngressIP)
-			assert.Equal(t, "organization/aks-dr/primary", cfg.PrimaryStack, "a bare primaryStack is qualified with org and project")
+			if tc.role == stacks.RoleStamp {
+				n := cfg.Stamp.Network
+				assert.True(t, n.AksSubnet.Contains(n.IngressIP), "default ingress IP %s lies in the AKS subnet", n.IngressIP)
+				assert.Equal(t, "organization/aks-dr/global", cfg.Stamp.GlobalStack, "a bare globalStack is qualified with org and project")
+			} else {
+				require.Len(t, cfg.Global.Origins, 2)
+				assert.Equal(t, stacks.OriginConfig{Stack: "primary", StackRef: "organization/aks-dr/primary", Location: "eastus2", Priority: 1, Weight: 1000, Enabled: true}, cfg.Global.Origins[0])
+				assert.Equal(t, 2, cfg.Global.Origins[1].Priority)
+			}
 			assert.Empty(t, rec.resources, "LoadConfig registers nothing")
 		})
 	}
@@ -45,7 +51,13 @@ func TestDefaultIngressIPIsLastUsableAddress(t *testing.T) {
 	t.Parallel()
 	var cfg *stacks.Config
 	require.NoError(t, runProgram(&recorder{}, "secondary", stackConfig(t, "secondary"), func(c *stacks.Config) { cfg = c }))
-	assert.Equal(t, "10.241.3.254", cfg.Network.IngressIP.String())
+	assert.Equal(t, "10.241.3.254", cfg.Stamp.Network.IngressIP.String())
+}
+
+// origins is the global stack's origins map as JSON, with the shipped regions and the given
+// priorities.
+func origins(primary, secondary string) string {
+	return `{"primary":{"location":"eastus2","priority":` + primary + `},"secondary":{"location":"centralus","priority":` + secondary + `}}`
 }
 
 // TestBadConfigIsRejected runs the whole program: each bad config must fail with a message that
@@ -53,63 +65,79 @@ func TestDefaultIngressIPIsLastUsableAddress(t *testing.T) {
 func TestBadConfigIsRejected(t *testing.T) {
 	t.Parallel()
 	primary := stackConfig(t, "primary")
+	global := stackConfig(t, "global")
 	cases := []struct {
-		name string
-		cfg  map[string]string
-		want []string
+		name  string
+		stack string
+		cfg   map[string]string
+		want  []string
 	}{
-		{"missing location", with(primary, "location", ""), []string{"aks-dr:location: is required"}},
-		{"missing role", with(primary, "role", ""), []string{"aks-dr:role: is required"}},
-		{"unknown role", with(primary, "role", "tertiary"), []string{"aks-dr:role: must be one of primary, secondary"}},
-		{"unknown region", with(primary, "location", "atlantis"), []string{"aks-dr:location: \"atlantis\" is not a supported region", "eastus2"}},
-		{"malformed CIDR", with(primary, "hubAddressSpace", "10.200.0.0/33"), []string{"aks-dr:hubAddressSpace: \"10.200.0.0/33\" is not an IPv4 CIDR"}},
-		{"CIDR with host bits", with(primary, "spokeAddressSpace", "10.240.1.0/16"), []string{"aks-dr:spokeAddressSpace", "did you mean 10.240.0.0/16"}},
-		{"hub overlaps spoke", with(primary, "hubAddressSpace", "10.240.0.0/24", "firewallSubnetPrefix", "10.240.0.0/26"), []string{"aks-dr:spokeAddressSpace: 10.240.0.0/16 overlaps hubAddressSpace 10.240.0.0/24"}},
-		{"subnet outside its VNet", with(primary, "appGatewaySubnetPrefix", "10.250.4.0/24"), []string{"aks-dr:appGatewaySubnetPrefix: 10.250.4.0/24 must lie inside spokeAddressSpace"}},
-		{"subnets overlap", with(primary, "appGatewaySubnetPrefix", "10.240.3.0/24"), []string{"aks-dr:appGatewaySubnetPrefix: 10.240.3.0/24 overlaps aksSubnetPrefix"}},
-		{"firewall subnet too small", with(primary, "firewallSubnetPrefix", "10.200.0.0/27"), []string{"aks-dr:firewallSubnetPrefix: 10.200.0.0/27 is too small: use a /26"}},
-		{"AKS subnet too small for the surge", with(primary, "aksSubnetPrefix", "10.240.0.0/24"), []string{"aks-dr:aksSubnetPrefix: 10.240.0.0/24 has 251 usable addresses but the node pools at their maximum need 559", "5 upgrade surge nodes"}},
-		{"surge grows past the subnet", with(primary, "userNodeMaxCount", "40"), []string{"aks-dr:aksSubnetPrefix", "need 1861"}},
-		{"ingress IP outside the subnet", with(primary, "ingressIp", "10.240.4.10"), []string{"aks-dr:ingressIp: 10.240.4.10 must be a usable address in aksSubnetPrefix 10.240.0.0/22 (10.240.0.4 to 10.240.3.254)"}},
-		{"service CIDR overlaps the spoke", with(primary, "serviceCidr", "10.240.128.0/20", "dnsServiceIp", "10.240.128.10"), []string{"aks-dr:serviceCidr: 10.240.128.0/20 overlaps spokeAddressSpace"}},
-		{"system pool min above max", with(primary, "systemNodeMinCount", "5", "systemNodeMaxCount", "4"), []string{"aks-dr:systemNodeMinCount: (5) must not exceed systemNodeMaxCount (4)"}},
-		{"user pool min above max", with(primary, "userNodeMinCount", "10"), []string{"aks-dr:userNodeMinCount: (10) must not exceed userNodeMaxCount (9)"}},
-		{"node count not a number", with(primary, "userNodeMaxCount", "many"), []string{"aks-dr:userNodeMaxCount: must be a whole number, got \"many\""}},
-		{"max pods out of range", with(primary, "maxPodsPerNode", "500"), []string{"aks-dr:maxPodsPerNode: must be between 10 and 250, got 500"}},
-		{"replicas above autoscaler max", with(primary, "workloadReplicas", "13"), []string{"aks-dr:workloadReplicas: (13) must not exceed workloadMaxReplicas (12)"}},
-		{"autoscaler cannot absorb failover", with(primary, "workloadReplicas", "8"), []string{"aks-dr:workloadMaxReplicas: (12) must be at least twice workloadReplicas (8)"}},
-		{"autoscaler beyond pool capacity", with(primary, "workloadMaxReplicas", "300"), []string{"aks-dr:workloadMaxReplicas: (300) exceeds what the user pool can hold"}},
-		{"image without tag", with(primary, "workloadImage", "nginx"), []string{"aks-dr:workloadImage: must be a registry image reference"}},
-		{"bad kubernetes version", with(primary, "kubernetesVersion", "latest"), []string{"aks-dr:kubernetesVersion: must look like 1.35"}},
-		{"priority too high", with(primary, "frontDoorPriority", "6"), []string{"aks-dr:frontDoorPriority: must be between 1 and 5, got 6"}},
-		{"priority zero", with(primary, "frontDoorPriority", "0"), []string{"aks-dr:frontDoorPriority: must be between 1 and 5, got 0"}},
-		{"priority missing", with(primary, "frontDoorPriority", ""), []string{"aks-dr:frontDoorPriority: is required"}},
-		{"weight too high", with(primary, "frontDoorWeight", "1001"), []string{"aks-dr:frontDoorWeight: must be between 1 and 1000, got 1001"}},
-		{"weight zero", with(primary, "frontDoorWeight", "0"), []string{"aks-dr:frontDoorWeight: must be between 1 and 1000, got 0"}},
-		{"origin enabled not a bool", with(primary, "frontDoorOriginEnabled", "perhaps"), []string{"aks-dr:frontDoorOriginEnabled: must be true or false"}},
-		{"probe interval too long", with(primary, "probeIntervalSeconds", "256"), []string{"aks-dr:probeIntervalSeconds: must be between 1 and 255, got 256"}},
-		{"probe protocol", with(primary, "probeProtocol", "Tcp"), []string{"aks-dr:probeProtocol: must be one of Http, Https, got \"Tcp\""}},
-		{"probe method", with(primary, "probeRequestType", "POST"), []string{"aks-dr:probeRequestType: must be one of HEAD, GET"}},
-		{"probe samples", with(primary, "probeSuccessfulSamples", "5"), []string{"aks-dr:probeSuccessfulSamples: (5) must not exceed probeSampleSize (4)"}},
-		{"probe path", with(primary, "probePath", "health"), []string{"aks-dr:probePath: must start with /"}},
-		{"latency band", with(primary, "probeAdditionalLatencyMs", "5000"), []string{"aks-dr:probeAdditionalLatencyMs: must be between 0 and 1000"}},
-		{"replica region unknown", with(primary, "registryReplicaLocations", `["moon"]`), []string{"aks-dr:registryReplicaLocations: \"moon\" is not a supported region"}},
-		{"replica in home region", with(primary, "registryReplicaLocations", `["eastus2"]`), []string{"aks-dr:registryReplicaLocations: \"eastus2\" is listed twice or is the registry's home region"}},
-		{"replica list malformed", with(primary, "registryReplicaLocations", `centralus`), []string{"aks-dr:registryReplicaLocations: must be a list of strings"}},
-		{"tags malformed", with(primary, "tags", `[1,2]`), []string{"aks-dr:tags: must be a map of strings"}},
-		{"name prefix", with(primary, "namePrefix", "AKS-DR-Production"), []string{"aks-dr:namePrefix: must be 2-8 lowercase letters or digits"}},
-		{"kubelogin mode", with(primary, "kubeLoginMode", "devicecode"), []string{"aks-dr:kubeLoginMode: must be one of azurecli, workloadidentity"}},
-		{"global region unknown", with(primary, "globalLocation", "mars"), []string{"aks-dr:globalLocation: \"mars\" is not a supported region"}},
-		{"cluster admin not a GUID", with(primary, "clusterAdminGroupObjectIds", `["platform-team"]`), []string{"aks-dr:clusterAdminGroupObjectIds: \"platform-team\" is not an Entra ID group object ID"}},
-		{"DNS service IP is the API server's", with(primary, "dnsServiceIp", "172.16.0.1"), []string{"aks-dr:dnsServiceIp: 172.16.0.1 must be an address inside serviceCidr 172.16.0.0/16 other than its first two"}},
-		{"CI login without an admin group", with(primary, "kubeLoginMode", "workloadidentity"), []string{"aks-dr:clusterAdminGroupObjectIds: is required with kubeLoginMode workloadidentity"}},
-		{"vault generation", with(primary, "keyVaultGeneration", "100"), []string{"aks-dr:keyVaultGeneration: must be between 1 and 99"}},
-		{"several problems at once", with(primary, "frontDoorPriority", "9", "frontDoorWeight", "0"), []string{"frontDoorPriority: must be between 1 and 5", "frontDoorWeight: must be between 1 and 1000"}},
+		{"missing location", "primary", with(primary, "location", ""), []string{"aks-dr:location: is required"}},
+		{"missing role", "primary", with(primary, "role", ""), []string{"aks-dr:role: is required"}},
+		{"unknown role", "primary", with(primary, "role", "tertiary"), []string{"aks-dr:role: must be one of global, stamp"}},
+		{"role of the two-stack layout", "primary", with(primary, "role", "primary"), []string{"aks-dr:role: \"primary\" is the earlier two-stack layout", "Moving from the two-stack layout"}},
+		{"priority left in a stamp file", "primary", with(primary, "frontDoorPriority", "1"), []string{"aks-dr:frontDoorPriority: is no longer read: set origins.<stamp stack>.priority in the global stack"}},
+		{"global location left in a stamp file", "primary", with(primary, "globalLocation", "westus3"), []string{"aks-dr:globalLocation: is no longer read"}},
+		{"global key in a stamp file", "primary", with(primary, "probePath", "/health"), []string{"aks-dr:probePath: is read only by a global stack; remove it from this stamp stack's file"}},
+		{"stamp key in the global file", "global", with(global, "hubAddressSpace", "10.0.0.0/24"), []string{"aks-dr:hubAddressSpace: is read only by a stamp stack; remove it from this global stack's file"}},
+		{"unknown region", "primary", with(primary, "location", "atlantis"), []string{"aks-dr:location: \"atlantis\" is not a supported region", "eastus2"}},
+		{"malformed CIDR", "primary", with(primary, "hubAddressSpace", "10.200.0.0/33"), []string{"aks-dr:hubAddressSpace: \"10.200.0.0/33\" is not an IPv4 CIDR"}},
+		{"CIDR with host bits", "primary", with(primary, "spokeAddressSpace", "10.240.1.0/16"), []string{"aks-dr:spokeAddressSpace", "did you mean 10.240.0.0/16"}},
+		{"hub overlaps spoke", "primary", with(primary, "hubAddressSpace", "10.240.0.0/24", "firewallSubnetPrefix", "10.240.0.0/26"), []string{"aks-dr:spokeAddressSpace: 10.240.0.0/16 overlaps hubAddressSpace 10.240.0.0/24"}},
+		{"subnet outside its VNet", "primary", with(primary, "appGatewaySubnetPrefix", "10.250.4.0/24"), []string{"aks-dr:appGatewaySubnetPrefix: 10.250.4.0/24 must lie inside spokeAddressSpace"}},
+		{"subnets overlap", "primary", with(primary, "appGatewaySubnetPrefix", "10.240.3.0/24"), []string{"aks-dr:appGatewaySubnetPrefix: 10.240.3.0/24 overlaps aksSubnetPrefix"}},
+		{"firewall subnet too small", "primary", with(primary, "firewallSubnetPrefix", "10.200.0.0/27"), []string{"aks-dr:firewallSubnetPrefix: 10.200.0.0/27 is too small: use a /26"}},
+		{"AKS subnet too small for the surge", "primary", with(primary, "aksSubnetPrefix", "10.240.0.0/24"), []string{"aks-dr:aksSubnetPrefix: 10.240.0.0/24 has 251 usable addresses but the node pools at their maximum need 559", "5 upgrade surge nodes"}},
+		{"surge grows past the subnet", "primary", with(primary, "userNodeMaxCount", "40"), []string{"aks-dr:aksSubnetPrefix", "need 1861"}},
+		{"ingress IP outside the subnet", "primary", with(primary, "ingressIp", "10.240.4.10"), []string{"aks-dr:ingressIp: 10.240.4.10 must be a usable address in aksSubnetPrefix 10.240.0.0/22 (10.240.0.4 to 10.240.3.254)"}},
+		{"service CIDR overlaps the spoke", "primary", with(primary, "serviceCidr", "10.240.128.0/20", "dnsServiceIp", "10.240.128.10"), []string{"aks-dr:serviceCidr: 10.240.128.0/20 overlaps spokeAddressSpace"}},
+		{"system pool min above max", "primary", with(primary, "systemNodeMinCount", "5", "systemNodeMaxCount", "4"), []string{"aks-dr:systemNodeMinCount: (5) must not exceed systemNodeMaxCount (4)"}},
+		{"user pool min above max", "primary", with(primary, "userNodeMinCount", "10"), []string{"aks-dr:userNodeMinCount: (10) must not exceed userNodeMaxCount (9)"}},
+		{"node count not a number", "primary", with(primary, "userNodeMaxCount", "many"), []string{"aks-dr:userNodeMaxCount: must be a whole number, got \"many\""}},
+		{"max pods out of range", "primary", with(primary, "maxPodsPerNode", "500"), []string{"aks-dr:maxPodsPerNode: must be between 10 and 250, got 500"}},
+		{"replicas above autoscaler max", "primary", with(primary, "workloadReplicas", "13"), []string{"aks-dr:workloadReplicas: (13) must not exceed workloadMaxReplicas (12)"}},
+		{"autoscaler cannot absorb failover", "primary", with(primary, "workloadReplicas", "8"), []string{"aks-dr:workloadMaxReplicas: (12) must be at least twice workloadReplicas (8)"}},
+		{"autoscaler beyond pool capacity", "primary", with(primary, "workloadMaxReplicas", "300"), []string{"aks-dr:workloadMaxReplicas: (300) exceeds what the user pool can hold"}},
+		{"image without tag", "primary", with(primary, "workloadImage", "nginx"), []string{"aks-dr:workloadImage: must be a registry image reference"}},
+		{"bad kubernetes version", "primary", with(primary, "kubernetesVersion", "latest"), []string{"aks-dr:kubernetesVersion: must look like 1.35"}},
+		{"tags malformed", "primary", with(primary, "tags", `[1,2]`), []string{"aks-dr:tags: must be a map of strings"}},
+		{"name prefix", "primary", with(primary, "namePrefix", "AKS-DR-Production"), []string{"aks-dr:namePrefix: must be 2-8 lowercase letters or digits"}},
+		{"kubelogin mode", "primary", with(primary, "kubeLoginMode", "devicecode"), []string{"aks-dr:kubeLoginMode: must be one of azurecli, workloadidentity"}},
+		{"cluster admin not a GUID", "primary", with(primary, "clusterAdminGroupObjectIds", `["platform-team"]`), []string{"aks-dr:clusterAdminGroupObjectIds: \"platform-team\" is not an Entra ID group object ID"}},
+		{"DNS service IP is the API server's", "primary", with(primary, "dnsServiceIp", "172.16.0.1"), []string{"aks-dr:dnsServiceIp: 172.16.0.1 must be an address inside serviceCidr 172.16.0.0/16 other than its first two"}},
+		{"CI login without an admin group", "primary", with(primary, "kubeLoginMode", "workloadidentity"), []string{"aks-dr:clusterAdminGroupObjectIds: is required with kubeLoginMode workloadidentity"}},
+		{"vault generation", "primary", with(primary, "keyVaultGeneration", "100"), []string{"aks-dr:keyVaultGeneration: must be between 1 and 99"}},
+		{"several problems at once", "primary", with(primary, "workloadCpuTargetPercent", "5", "keyVaultGeneration", "0"), []string{"workloadCpuTargetPercent: must be between 10 and 95", "keyVaultGeneration: must be between 1 and 99"}},
+
+		{"origins missing", "global", with(global, "origins", ""), []string{"aks-dr:origins: is required but not set"}},
+		{"origins empty", "global", with(global, "origins", "{}"), []string{"aks-dr:origins: lists no stamp"}},
+		{"origins malformed", "global", with(global, "origins", `["primary"]`), []string{"aks-dr:origins: must be a map of stamp stack name to {location, priority, weight, enabled}"}},
+		{"origin without location", "global", with(global, "origins", `{"primary":{"priority":1}}`), []string{"aks-dr:origins.primary.location: is required"}},
+		{"origin without priority", "global", with(global, "origins", `{"primary":{"location":"eastus2"}}`), []string{"aks-dr:origins.primary.priority: is required"}},
+		{"priority too high", "global", with(global, "origins", origins("6", "2")), []string{"aks-dr:origins.primary.priority: must be between 1 and 5, got 6"}},
+		{"priority zero", "global", with(global, "origins", origins("1", "0")), []string{"aks-dr:origins.secondary.priority: must be between 1 and 5, got 0"}},
+		{"priority not a number", "global", with(global, "origins", origins(`"first"`, "2")), []string{"aks-dr:origins.primary.priority: must be a whole number, got \"first\""}},
+		{"weight too high", "global", with(global, "origins", `{"primary":{"location":"eastus2","priority":1,"weight":1001}}`), []string{"aks-dr:origins.primary.weight: must be between 1 and 1000, got 1001"}},
+		{"weight zero", "global", with(global, "origins", `{"primary":{"location":"eastus2","priority":1,"weight":0}}`), []string{"aks-dr:origins.primary.weight: must be between 1 and 1000, got 0"}},
+		{"origin enabled not a bool", "global", with(global, "origins", `{"primary":{"location":"eastus2","priority":1,"enabled":"perhaps"}}`), []string{"aks-dr:origins.primary.enabled: must be true or false"}},
+		{"every origin disabled", "global", with(global, "origins", `{"primary":{"location":"eastus2","priority":1,"enabled":false}}`), []string{"aks-dr:origins: every origin is disabled"}},
+		{"stamp in the global region", "global", with(global, "origins", `{"primary":{"location":"westus3","priority":1}}`), []string{"aks-dr:origins.primary.location: westus3 is also the global layer's region (aks-dr:location); the global layer and the registry's home must live in a third region"}},
+		{"global in a stamp region", "global", with(global, "location", "eastus2"), []string{"aks-dr:origins.primary.location: eastus2 is also the global layer's region"}},
+		{"two stamps in one region", "global", with(global, "origins", `{"primary":{"location":"eastus2","priority":1},"secondary":{"location":"East US 2","priority":2}}`), []string{"aks-dr:origins.secondary.location: eastus2 is also the region of origins.primary"}},
+		{"stamp region unknown", "global", with(global, "origins", `{"primary":{"location":"moon","priority":1}}`), []string{"aks-dr:origins.primary.location: \"moon\" is not a supported region"}},
+		{"global region unknown", "global", with(global, "location", "mars"), []string{"aks-dr:location: \"mars\" is not a supported region"}},
+		{"probe interval too long", "global", with(global, "probeIntervalSeconds", "256"), []string{"aks-dr:probeIntervalSeconds: must be between 1 and 255, got 256"}},
+		{"probe protocol", "global", with(global, "probeProtocol", "Tcp"), []string{"aks-dr:probeProtocol: must be one of Http, Https, got \"Tcp\""}},
+		{"probe method", "global", with(global, "probeRequestType", "POST"), []string{"aks-dr:probeRequestType: must be one of HEAD, GET"}},
+		{"probe samples", "global", with(global, "probeSuccessfulSamples", "5"), []string{"aks-dr:probeSuccessfulSamples: (5) must not exceed probeSampleSize (4)"}},
+		{"probe path", "global", with(global, "probePath", "health"), []string{"aks-dr:probePath: must start with /"}},
+		{"latency band", "global", with(global, "probeAdditionalLatencyMs", "5000"), []string{"aks-dr:probeAdditionalLatencyMs: must be between 0 and 1000"}},
+		{"several global problems at once", "global", with(global, "origins", origins("9", "2"), "probeSampleSize", "0"), []string{"origins.primary.priority: must be between 1 and 5", "probeSampleSize: must be between 1 and 255"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rec, err := run(t, "primary", tc.cfg, nil)
+			rec, err := run(t, tc.stack, tc.cfg, deployed())
 			require.Error(t, err)
 			for _, want := range tc.want {
 				assert.Contains(t, err.Error(), want)
@@ -142,9 +170,13 @@ func TestPulumiYamlDeclaresEveryKey(t *testing.T) {
 		}
 		assert.Equal(t, normalize(def), normalize(decl.Default), "default of %s", key)
 	}
-	required := []string{"role", "location", "hubAddressSpace", "firewallSubnetPrefix", "spokeAddressSpace",
-		"aksSubnetPrefix", "appGatewaySubnetPrefix", "privateEndpointSubnetPrefix", "frontDoorPriority"}
-	for _, key := range required {
+	required := map[string]bool{}
+	for _, keys := range stacks.RequiredKeys {
+		for _, key := range keys {
+			required[key] = true
+		}
+	}
+	for key := range required {
 		decl, ok := project.Config[key]
 		require.True(t, ok, "Pulumi.yaml declares %s", key)
 		assert.Nil(t, decl.Default, "%s is required and has no default", key)

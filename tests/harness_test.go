@@ -34,7 +34,7 @@ const (
 // registered is one resource the program registered, as the mock monitor saw it.
 type registered struct {
 	Type, Name, URN, Parent, Provider string
-	Custom                            bool
+	Custom, Protect                   bool
 	Inputs                            resource.PropertyMap
 	Dependencies, IgnoreChanges       []string
 }
@@ -44,25 +44,34 @@ type registered struct {
 type recorder struct {
 	mu        sync.Mutex
 	resources []registered
-	// primaryOutputs answers the secondary's StackReference; nil means the stack does not exist.
-	primaryOutputs map[string]any
-	invokes        []string
-	stack          string
+	// stacks answers StackReferences by qualified stack name; a name that is absent is an
+	// unknown stack, an empty map a stack that was never deployed.
+	stacks  map[string]map[string]any
+	invokes []string
+	stack   string
 	// clientID is what getClientConfig reports as the deploying app; default "client".
 	clientID string
+	// groupErrors are getResourceGroup's answers by group name; absent means the group exists.
+	groupErrors map[string]error
+	// kubeconfigServer overrides the API server host the credentials invoke returns.
+	kubeconfigServer string
+	// noKubeconfigs makes the credentials invoke return an empty list.
+	noKubeconfigs bool
 }
 
 func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	if args.TypeToken == "pulumi:pulumi:StackReference" {
-		if r.primaryOutputs == nil {
+		outputs, ok := r.stacks[args.Name]
+		if !ok {
 			return "", nil, fmt.Errorf("unknown stack %q", args.Name)
 		}
-		return args.Name, resource.NewPropertyMapFromMap(map[string]any{"name": args.Name, "outputs": r.primaryOutputs}), nil
+		return args.Name, resource.NewPropertyMapFromMap(map[string]any{"name": args.Name, "outputs": outputs}), nil
 	}
 	rec := registered{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: args.Inputs}
 	if rpc := args.RegisterRPC; rpc != nil {
 		rec.Parent, rec.Provider = rpc.GetParent(), rpc.GetProvider()
 		rec.Dependencies, rec.IgnoreChanges = rpc.GetDependencies(), rpc.GetIgnoreChanges()
+		rec.Protect = rpc.GetProtect()
 		rec.URN = urnOf(r.stack, rpc.GetParent(), args.TypeToken, args.Name)
 	}
 	r.mu.Lock()
@@ -88,10 +97,23 @@ func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 			"clientId": clientID, "objectId": deployerObjectID, "subscriptionId": subscriptionID, "tenantId": tenantID,
 		}), nil
 	case "azure-native:containerservice:listManagedClusterUserCredentials":
-		kubeconfig := base64.StdEncoding.EncodeToString([]byte(sampleKubeconfig))
+		if r.noKubeconfigs {
+			return resource.NewPropertyMapFromMap(map[string]any{"kubeconfigs": []any{}}), nil
+		}
+		server := r.kubeconfigServer
+		if server == "" {
+			server = clusterFQDN(args.Args["resourceName"].StringValue())
+		}
+		kubeconfig := base64.StdEncoding.EncodeToString([]byte(kubeconfigFor(server)))
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"kubeconfigs": []any{map[string]any{"name": "clusterUser", "value": kubeconfig}},
 		}), nil
+	case "azure-native:resources:getResourceGroup":
+		name := args.Args["resourceGroupName"].StringValue()
+		if err := r.groupErrors[name]; err != nil {
+			return nil, err
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{"name": name, "location": "somewhere"}), nil
 	}
 	return nil, fmt.Errorf("unexpected invoke %s", args.Token)
 }
@@ -166,6 +188,8 @@ func fakeAzure(typ, name string, in resource.PropertyMap) (string, resource.Prop
 		set("frontDoorId", frontDoorID)
 	case "azure-native:cdn:AFDEndpoint":
 		set("hostName", azName+"-abc123.z01.azurefd.net")
+	case "azure-native:containerservice:ManagedCluster":
+		set("fqdn", clusterFQDN(azName))
 	}
 	return id, out, nil
 }
@@ -203,6 +227,14 @@ func ArmID(typ, rg, name string) string {
 		path = "Microsoft.Mock/" + strings.ReplaceAll(short, ":", "/")
 	}
 	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/%s/%s", subscriptionID, rg, path, name)
+}
+
+// clusterFQDN is the API server host name the mocks give a cluster.
+func clusterFQDN(cluster string) string { return cluster + "-dns.hcp.example.azmk8s.io" }
+
+// kubeconfigFor is sampleKubeconfig with another API server host.
+func kubeconfigFor(host string) string {
+	return strings.Replace(sampleKubeconfig, "aks.example.hcp.eastus2.azmk8s.io", host, 1)
 }
 
 const sampleKubeconfig = `apiVersion: v1
@@ -284,10 +316,11 @@ func with(cfg map[string]string, kv ...string) map[string]string {
 	return out
 }
 
-// run runs the program for one stack under mocks and returns what it registered.
-func run(t *testing.T, stack string, cfg map[string]string, primaryOutputs map[string]any) (*recorder, error) {
+// run runs the program for one stack under mocks, with the other stacks' outputs (by qualified
+// name), and returns what it registered.
+func run(t *testing.T, stack string, cfg map[string]string, others map[string]map[string]any) (*recorder, error) {
 	t.Helper()
-	rec := &recorder{primaryOutputs: primaryOutputs, stack: stack}
+	rec := &recorder{stacks: others, stack: stack}
 	return rec, runWith(rec, stack, cfg)
 }
 
@@ -297,36 +330,77 @@ func runWith(rec *recorder, stack string, cfg map[string]string) error {
 }
 
 // mustRun is run for configurations that must deploy.
-func mustRun(t *testing.T, stack string, cfg map[string]string, primaryOutputs map[string]any) *recorder {
+func mustRun(t *testing.T, stack string, cfg map[string]string, others map[string]map[string]any) *recorder {
 	t.Helper()
-	rec, err := run(t, stack, cfg, primaryOutputs)
+	rec, err := run(t, stack, cfg, others)
 	require.NoError(t, err)
 	return rec
 }
 
-// primaryFixture is what the shipped primary stack exports, as its StackReference returns it.
-func primaryFixture() map[string]any {
+// qualified is a stack's name as StackReferences use it in these tests.
+func qualified(stack string) string { return "organization/" + project + "/" + stack }
+
+// globalFixture is what the shipped global stack exports, as a stamp's StackReference returns it.
+func globalFixture() map[string]any {
 	rg := "rg-aksdr-global"
-	registryName, err := naming.Name(naming.ContainerRegistry, "aksdr", naming.Hash(subscriptionID, project, "registry"), "global")
+	registryName, err := naming.Name(naming.ContainerRegistry, "aksdr", naming.Hash(subscriptionID, project, "registry", "westus3"), "global")
 	if err != nil {
 		panic(err)
 	}
 	return map[string]any{
-		stacks.OutLocation:                 "eastus2",
-		stacks.OutHubAddressSpace:          "10.200.0.0/24",
-		stacks.OutSpokeAddressSpace:        "10.240.0.0/16",
-		stacks.OutGlobalResourceGroupName:  rg,
-		stacks.OutFrontDoorProfileName:     "afd-aksdr-global",
-		stacks.OutFrontDoorOriginGroupName: "og-aksdr-global",
-		stacks.OutFrontDoorEndpoint:        "fde-aksdr-global-abc123.z01.azurefd.net",
-		stacks.OutFrontDoorID:              frontDoorID,
-		stacks.OutSharedWorkspaceID:        ArmID("azure-native:operationalinsights:Workspace", rg, "log-aksdr-global"),
-		stacks.OutRegistryID:               ArmID("azure-native:containerregistry:Registry", rg, registryName),
-		stacks.OutRegistryLocations:        []any{"eastus2", "centralus"},
-		stacks.OutBaseFirewallPolicyID:     ArmID("azure-native:network:FirewallPolicy", rg, "afwp-aksdr-base-global"),
-		stacks.OutDetectionSeconds:         90.0,
-		stacks.OutGlobalLocation:           "westus3",
+		stacks.OutLocation:                "westus3",
+		stacks.OutGlobalResourceGroupName: rg,
+		stacks.OutFrontDoorProfileName:    "afd-aksdr-global",
+		stacks.OutFrontDoorEndpoint:       "fde-aksdr-global-abc123.z01.azurefd.net",
+		stacks.OutFrontDoorID:             frontDoorID,
+		stacks.OutSharedWorkspaceID:       ArmID("azure-native:operationalinsights:Workspace", rg, "log-aksdr-global"),
+		stacks.OutRegistryID:              ArmID("azure-native:containerregistry:Registry", rg, registryName),
+		stacks.OutRegistryLoginServer:     registryName + ".azurecr.io",
+		stacks.OutRegistryLocations:       []any{"westus3", "centralus", "eastus2"},
+		stacks.OutBaseFirewallPolicyID:    ArmID("azure-native:network:FirewallPolicy", rg, "afwp-aksdr-base-global"),
+		stacks.OutDetectionSeconds:        90.0,
+		stacks.OutStamps:                  map[string]any{qualified("primary"): "eastus2", qualified("secondary"): "centralus"},
 	}
+}
+
+// stampFixture is what a shipped stamp stack exports, as the global stack's StackReference
+// (and a sibling's) returns it.
+func stampFixture(stack string) map[string]any {
+	plans := map[string][3]string{
+		"primary":   {"eastus2", "10.200.0.0/24", "10.240.0.0/16"},
+		"secondary": {"centralus", "10.201.0.0/24", "10.241.0.0/16"},
+	}
+	p := plans[stack]
+	code := map[string]string{"eastus2": "eus2", "centralus": "cus"}[p[0]]
+	return map[string]any{
+		stacks.OutLocation:          p[0],
+		stacks.OutHubAddressSpace:   p[1],
+		stacks.OutSpokeAddressSpace: p[2],
+		stacks.OutOriginHostName:    "app-aksdr-" + code + "-tenanthash." + p[0] + ".cloudapp.azure.com",
+	}
+}
+
+// deployed is every shipped stack, deployed: what any stack's StackReferences see.
+func deployed() map[string]map[string]any {
+	return map[string]map[string]any{
+		qualified("global"):    globalFixture(),
+		qualified("primary"):   stampFixture("primary"),
+		qualified("secondary"): stampFixture("secondary"),
+	}
+}
+
+// without returns the stacks with the named ones left out (unknown to the backend) or, with
+// empty set, present but never deployed.
+func without(all map[string]map[string]any, empty bool, names ...string) map[string]map[string]any {
+	out := maps.Clone(all)
+	for _, n := range names {
+		if empty {
+			out[qualified(n)] = map[string]any{}
+		} else {
+			delete(out, qualified(n))
+		}
+	}
+	return out
 }
 
 // ofType returns the registered resources of a type.

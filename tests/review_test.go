@@ -8,14 +8,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestGlobalLayerLivesInItsOwnRegion: the shared workspace and base policy are in globalLocation,
-// and every regional firewall policy sits in its parent's region, as Azure requires.
+// TestGlobalLayerLivesInItsOwnRegion: the global stack's resource group, workspace, base policy
+// and registry are in its own region, and every regional firewall policy sits in its parent's
+// region, as Azure requires.
 func TestGlobalLayerLivesInItsOwnRegion(t *testing.T) {
 	t.Parallel()
+	global := mustRun(t, "global", stackConfig(t, "global"), deployed())
+	for _, typ := range []string{"azure-native:resources:ResourceGroup", "azure-native:operationalinsights:Workspace",
+		"azure-native:network:FirewallPolicy", "azure-native:containerregistry:Registry"} {
+		assert.Equal(t, "westus3", plain(get(t, global.one(t, typ).Inputs, "location")), typ)
+	}
+	acr := global.one(t, "azure-native:containerregistry:Registry")
+	assert.Equal(t, true, plain(get(t, acr.Inputs, "dataEndpointEnabled")), "layers come from *.data.azurecr.io, which the firewall allows")
 	for _, stack := range []string{"primary", "secondary"} {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			rec := mustRun(t, stack, stackConfig(t, stack), primaryFixture())
+			rec := mustRun(t, stack, stackConfig(t, stack), deployed())
 			for _, p := range rec.ofType("azure-native:network:FirewallPolicy") {
 				assert.Equal(t, "westus3", plain(get(t, p.Inputs, "location")), "%s is in the base policy's region", p.Name)
 			}
@@ -23,35 +31,39 @@ func TestGlobalLayerLivesInItsOwnRegion(t *testing.T) {
 			assert.NotEqual(t, "westus3", plain(get(t, fw.Inputs, "location")), "the firewall itself stays in its stamp's region")
 		})
 	}
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
-	for _, ws := range rec.ofType("azure-native:operationalinsights:Workspace") {
-		if strings.HasPrefix(ws.Name, "shared") {
-			assert.Equal(t, "westus3", plain(get(t, ws.Inputs, "location")))
-		}
-	}
-	acr := rec.one(t, "azure-native:containerregistry:Registry")
-	assert.Equal(t, "eastus2", plain(get(t, acr.Inputs, "location")), "the registry's home is the primary region")
-	assert.Equal(t, true, plain(get(t, acr.Inputs, "dataEndpointEnabled")), "layers come from *.data.azurecr.io, which the firewall allows")
+}
 
-	withoutGlobal := mustRun(t, "primary", with(stackConfig(t, "primary"), "globalLocation", ""), nil)
-	for _, p := range withoutGlobal.ofType("azure-native:network:FirewallPolicy") {
-		assert.Equal(t, "eastus2", plain(get(t, p.Inputs, "location")), "globalLocation defaults to the primary's region")
+// TestStatefulResourcesAreProtected: a change that would replace the registry, a vault or a
+// workspace stops instead of recreating it empty.
+func TestStatefulResourcesAreProtected(t *testing.T) {
+	t.Parallel()
+	global := mustRun(t, "global", stackConfig(t, "global"), deployed())
+	stamp := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
+	for _, rec := range []*recorder{global, stamp} {
+		for _, res := range rec.resources {
+			stateful := res.Type == "azure-native:containerregistry:Registry" || res.Type == "azure-native:keyvault:Vault" ||
+				res.Type == "azure-native:operationalinsights:Workspace"
+			assert.Equal(t, stateful, res.Protect, "%s %s protected", res.Type, res.Name)
+		}
 	}
 }
 
 func TestRegistryReplicaRegionsAreNormalized(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", with(stackConfig(t, "primary"), "registryReplicaLocations", `["Central US"]`), nil)
-	rep := rec.one(t, "azure-native:containerregistry:Replication")
-	assert.Equal(t, "centralus", plain(get(t, rep.Inputs, "replicationName")))
-	assert.Equal(t, "centralus", plain(get(t, rep.Inputs, "location")))
+	rec := mustRun(t, "global", with(stackConfig(t, "global"), "origins",
+		`{"primary":{"location":"East US 2","priority":1},"secondary":{"location":"Central US","priority":2}}`), deployed())
+	var names []any
+	for _, rep := range rec.ofType("azure-native:containerregistry:Replication") {
+		names = append(names, plain(get(t, rep.Inputs, "replicationName")))
+	}
+	assert.Equal(t, []any{"centralus", "eastus2"}, names)
 }
 
 func TestContainerInsightsHasItsDataCollectionRule(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "secondary", stackConfig(t, "secondary"), primaryFixture())
+	rec := mustRun(t, "secondary", stackConfig(t, "secondary"), deployed())
 	dcr := rec.one(t, "azure-native:insights:DataCollectionRule")
-	assert.Equal(t, primaryFixture()["sharedWorkspaceId"], plain(get(t, dcr.Inputs, "destinations.logAnalytics[0].workspaceResourceId")))
+	assert.Equal(t, globalFixture()["sharedWorkspaceId"], plain(get(t, dcr.Inputs, "destinations.logAnalytics[0].workspaceResourceId")))
 	assert.Equal(t, []any{"Microsoft-ContainerInsights-Group-Default"}, plain(get(t, dcr.Inputs, "dataFlows[0].streams")))
 	assert.Equal(t, "ContainerInsights", plain(get(t, dcr.Inputs, "dataSources.extensions[0].extensionName")))
 	dcra := rec.one(t, "azure-native:insights:DataCollectionRuleAssociation")
@@ -81,7 +93,7 @@ func TestWhoMayDeployTheWorkload(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rec := &recorder{stack: "primary", clientID: tc.clientID}
+			rec := &recorder{stack: "primary", clientID: tc.clientID, stacks: deployed()}
 			require.NoError(t, runWith(rec, "primary", stackConfig(t, "primary")))
 			grant := deployerGrant(rec)
 			require.NotNil(t, grant)
@@ -97,7 +109,7 @@ func TestWhoMayDeployTheWorkload(t *testing.T) {
 	t.Run("admin group configured", func(t *testing.T) {
 		t.Parallel()
 		group := "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-		rec := mustRun(t, "primary", with(stackConfig(t, "primary"), "clusterAdminGroupObjectIds", `["`+group+`"]`), nil)
+		rec := mustRun(t, "primary", with(stackConfig(t, "primary"), "clusterAdminGroupObjectIds", `["`+group+`"]`), deployed())
 		assert.Nil(t, deployerGrant(rec), "no per-person assignment when a group administers the cluster")
 		aks := rec.one(t, "azure-native:containerservice:ManagedCluster")
 		assert.Equal(t, []any{group}, plain(get(t, aks.Inputs, "aadProfile.adminGroupObjectIDs")))
@@ -106,7 +118,7 @@ func TestWhoMayDeployTheWorkload(t *testing.T) {
 
 func TestClusterWaitsForTheEgressPath(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
+	rec := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
 	aks := rec.one(t, "azure-native:containerservice:ManagedCluster")
 	for _, peering := range []string{"stamp-eastus2-net-hub-to-spoke", "stamp-eastus2-net-spoke-to-hub", "stamp-eastus2-net-aks-subnet"} {
 		assert.True(t, dependsOn(aks, "::"+peering), "the cluster waits for %s", peering)

@@ -43,11 +43,9 @@ var stampTypes = map[string]int{
 	"kubernetes:policy/v1:PodDisruptionBudget":               1,
 	"kubernetes:core/v1:Service":                             1,
 	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":      1,
-	"aks-dr:frontdoor:Origin":                                1,
-	"azure-native:cdn:AFDOrigin":                             1,
 }
 
-// Resource types only the primary registers: the global layer.
+// Resource types the global stack registers, with both stamps deployed.
 var globalTypes = map[string]int{
 	"aks-dr:global:SharedServices":                           1,
 	"aks-dr:global:GeoRegistry":                              1,
@@ -58,7 +56,7 @@ var globalTypes = map[string]int{
 	"azure-native:network:FirewallPolicy":                    1,
 	"azure-native:network:FirewallPolicyRuleCollectionGroup": 1,
 	"azure-native:containerregistry:Registry":                1,
-	"azure-native:containerregistry:Replication":             1,
+	"azure-native:containerregistry:Replication":             2,
 	"azure-native:network:Policy":                            1,
 	"azure-native:cdn:Profile":                               1,
 	"azure-native:cdn:AFDEndpoint":                           1,
@@ -66,6 +64,8 @@ var globalTypes = map[string]int{
 	"azure-native:cdn:SecurityPolicy":                        1,
 	"azure-native:cdn:Route":                                 1,
 	"azure-native:insights:DiagnosticSetting":                2,
+	"aks-dr:frontdoor:Origin":                                2,
+	"azure-native:cdn:AFDOrigin":                             2,
 }
 
 func countTypes(r *recorder) map[string]int {
@@ -76,33 +76,44 @@ func countTypes(r *recorder) map[string]int {
 	return got
 }
 
-func TestPrimaryRegistersStampAndGlobalLayer(t *testing.T) {
+func TestGlobalRegistersTheSharedLayerAndEveryOrigin(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
-	want := map[string]int{}
-	for typ, n := range stampTypes {
-		want[typ] += n
+	rec := mustRun(t, "global", stackConfig(t, "global"), deployed())
+	assert.Equal(t, globalTypes, countTypes(rec), "the global stack holds no stamp resource")
+	origins := map[string]registered{}
+	for _, o := range rec.ofType("azure-native:cdn:AFDOrigin") {
+		origins[plain(get(t, o.Inputs, "originName")).(string)] = o
 	}
-	for typ, n := range globalTypes {
-		want[typ] += n
+	require.Len(t, origins, 2)
+	for name, want := range map[string]struct {
+		priority float64
+		host     string
+	}{
+		"origin-aksdr-eus2": {1, stampFixture("primary")["originHostName"].(string)},
+		"origin-aksdr-cus":  {2, stampFixture("secondary")["originHostName"].(string)},
+	} {
+		o := origins[name]
+		assert.Equal(t, want.priority, plain(get(t, o.Inputs, "priority")), name)
+		assert.Equal(t, want.host, plain(get(t, o.Inputs, "hostName")), "%s points at its stamp's gateway, read from the stamp's outputs", name)
+		assert.Equal(t, "afd-aksdr-global", plain(get(t, o.Inputs, "profileName")))
+		assert.Equal(t, "rg-aksdr-global", plain(get(t, o.Inputs, "resourceGroupName")))
 	}
-	assert.Equal(t, want, countTypes(rec))
 }
 
-func TestSecondaryRegistersOnlyItsStamp(t *testing.T) {
+func TestEachStampRegistersOnlyItsStamp(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "secondary", stackConfig(t, "secondary"), primaryFixture())
-	assert.Equal(t, stampTypes, countTypes(rec), "nothing global is created twice")
-	origin := rec.one(t, "azure-native:cdn:AFDOrigin")
-	assert.Equal(t, "afd-aksdr-global", plain(get(t, origin.Inputs, "profileName")), "the origin joins the primary's profile")
-	assert.Equal(t, "og-aksdr-global", plain(get(t, origin.Inputs, "originGroupName")))
-	assert.Equal(t, "rg-aksdr-global", plain(get(t, origin.Inputs, "resourceGroupName")))
-	assert.EqualValues(t, 2, plain(get(t, origin.Inputs, "priority")))
-	waf := rec.one(t, "azure-native:network:WebApplicationFirewallPolicy")
-	assert.Equal(t, []any{frontDoorID}, plain(get(t, waf.Inputs, "customRules[0].matchConditions[0].matchValues")),
-		"the secondary's gateway admits the primary's Front Door")
-	cluster := rec.one(t, "azure-native:containerservice:ManagedCluster")
-	assert.Equal(t, primaryFixture()["sharedWorkspaceId"], plain(get(t, cluster.Inputs, "addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID")))
+	for _, stack := range []string{"primary", "secondary"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			rec := mustRun(t, stack, stackConfig(t, stack), deployed())
+			assert.Equal(t, stampTypes, countTypes(rec), "nothing global, not even its own origin")
+			waf := rec.one(t, "azure-native:network:WebApplicationFirewallPolicy")
+			assert.Equal(t, []any{frontDoorID}, plain(get(t, waf.Inputs, "customRules[0].matchConditions[0].matchValues")),
+				"the gateway admits the global layer's Front Door")
+			cluster := rec.one(t, "azure-native:containerservice:ManagedCluster")
+			assert.Equal(t, globalFixture()["sharedWorkspaceId"], plain(get(t, cluster.Inputs, "addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID")))
+		})
+	}
 }
 
 // TestEveryChildIsParentedAndPrefixed checks the component contract: each resource has a parent
@@ -113,7 +124,7 @@ func TestEveryChildIsParentedAndPrefixed(t *testing.T) {
 	for _, stack := range []string{"primary", "secondary"} {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			rec := mustRun(t, stack, stackConfig(t, stack), primaryFixture())
+			rec := mustRun(t, stack, stackConfig(t, stack), deployed())
 			byURN := rec.byURN()
 			for _, res := range rec.resources {
 				if atRoot(res.Parent) {
@@ -130,7 +141,7 @@ func TestEveryChildIsParentedAndPrefixed(t *testing.T) {
 
 func TestClusterIsZonalAutoscaledAndLockedDown(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
+	rec := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
 	aks := rec.one(t, "azure-native:containerservice:ManagedCluster")
 	in := aks.Inputs
 	for i, pool := range []struct {
@@ -184,7 +195,7 @@ func TestClusterIsZonalAutoscaledAndLockedDown(t *testing.T) {
 
 func TestRoleAssignments(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
+	rec := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
 	roles := map[string]string{}
 	for _, ra := range rec.ofType("azure-native:authorization:RoleAssignment") {
 		def := plain(get(t, ra.Inputs, "roleDefinitionId")).(string)
@@ -199,7 +210,7 @@ func TestRoleAssignments(t *testing.T) {
 
 func TestNetworkSendsEgressThroughFirewall(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
+	rec := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
 	rt := rec.one(t, "azure-native:network:RouteTable")
 	assert.Equal(t, "0.0.0.0/0", plain(get(t, rt.Inputs, "routes[0].addressPrefix")))
 	assert.Equal(t, "VirtualAppliance", plain(get(t, rt.Inputs, "routes[0].nextHopType")))
@@ -224,9 +235,7 @@ func TestNetworkSendsEgressThroughFirewall(t *testing.T) {
 			regional = p
 		}
 	}
-	assert.Contains(t, plain(get(t, regional.Inputs, "basePolicy.id")), "afwp-aksdr-base-global", "regional policy inherits the base policy")
-	assert.True(t, dependsOn(regional, "FirewallPolicyRuleCollectionGroup::shared-base-rules"),
-		"the child policy waits until the base policy has its rules")
+	assert.Equal(t, globalFixture()["baseFirewallPolicyId"], plain(get(t, regional.Inputs, "basePolicy.id")), "regional policy inherits the global base policy")
 	rules := rec.ofType("azure-native:network:FirewallPolicyRuleCollectionGroup")
 	var egress registered
 	for _, r := range rules {
@@ -247,7 +256,7 @@ func TestNetworkSendsEgressThroughFirewall(t *testing.T) {
 
 func TestAppGatewayAdmitsOnlyFrontDoor(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
+	rec := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
 	gw := rec.one(t, "azure-native:network:ApplicationGateway")
 	assert.Equal(t, "WAF_v2", plain(get(t, gw.Inputs, "sku.tier")))
 	assert.Equal(t, []any{"1", "2", "3"}, plain(get(t, gw.Inputs, "zones")))
@@ -281,7 +290,7 @@ func TestAppGatewayAdmitsOnlyFrontDoor(t *testing.T) {
 
 func TestKeyVaultIsPrivateAndPurgeProtected(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
+	rec := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
 	kv := rec.one(t, "azure-native:keyvault:Vault")
 	for path, want := range map[string]any{
 		"properties.enableRbacAuthorization":   true,
@@ -305,7 +314,7 @@ func TestKeyVaultIsPrivateAndPurgeProtected(t *testing.T) {
 func TestKeyVaultGenerationRenamesTheVault(t *testing.T) {
 	t.Parallel()
 	name := func(cfg map[string]string) string {
-		rec := mustRun(t, "primary", cfg, nil)
+		rec := mustRun(t, "primary", cfg, deployed())
 		return plain(get(t, rec.one(t, "azure-native:keyvault:Vault").Inputs, "vaultName")).(string)
 	}
 	primary := stackConfig(t, "primary")
@@ -316,9 +325,10 @@ func TestKeyVaultGenerationRenamesTheVault(t *testing.T) {
 
 func TestDiagnosticsGoToTheRightWorkspace(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
 	targets := map[string]string{}
-	for _, d := range rec.ofType("azure-native:insights:DiagnosticSetting") {
+	stamp := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
+	global := mustRun(t, "global", stackConfig(t, "global"), deployed())
+	for _, d := range append(stamp.ofType("azure-native:insights:DiagnosticSetting"), global.ofType("azure-native:insights:DiagnosticSetting")...) {
 		uri := plain(get(t, d.Inputs, "resourceUri")).(string)
 		ws := plain(get(t, d.Inputs, "workspaceId")).(string)
 		kind := strings.Split(uri, "/providers/")[1]

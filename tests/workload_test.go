@@ -9,7 +9,7 @@ import (
 
 func TestWorkloadIsResilient(t *testing.T) {
 	t.Parallel()
-	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
+	rec := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
 	provider := rec.one(t, "pulumi:providers:kubernetes")
 	kubeconfig := plain(get(t, provider.Inputs, "kubeconfig")).(string)
 	assert.Contains(t, kubeconfig, "- azurecli", "the shipped stacks log in with the Azure CLI")
@@ -57,7 +57,7 @@ func TestWorkloadIsResilient(t *testing.T) {
 func TestWorkloadIdentityLoginForCI(t *testing.T) {
 	t.Parallel()
 	rec := mustRun(t, "primary", with(stackConfig(t, "primary"), "kubeLoginMode", "workloadidentity",
-		"clusterAdminGroupObjectIds", `["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"]`), nil)
+		"clusterAdminGroupObjectIds", `["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"]`), deployed())
 	kubeconfig := plain(get(t, rec.one(t, "pulumi:providers:kubernetes").Inputs, "kubeconfig")).(string)
 	assert.Contains(t, kubeconfig, "- workloadidentity")
 	assert.Contains(t, kubeconfig, "6dae42f8-4368-4678-94ff-3960e28e3630", "the AKS server ID is kept")
