@@ -83,8 +83,8 @@ func TestConvertKubeconfig(t *testing.T) {
 	assert.Contains(t, out, "server: https://aks.example.hcp.eastus2.azmk8s.io:443", "cluster entries are kept")
 
 	for name, tc := range map[string]struct{ kubeconfig, mode, want string }{
-		"unknown mode": {sampleKubeconfig, "devicecode", `login mode "devicecode"`},
-		"not yaml":     {"{", components.KubeLoginAzureCLI, "kubeconfig:"},
+		"unknown mode":  {sampleKubeconfig, "devicecode", `login mode "devicecode"`},
+		"not yaml":      {"{", components.KubeLoginAzureCLI, "kubeconfig:"},
 		"no exec user":  {"clusters:\n- name: a\n  cluster:\n    server: https://a.example\nusers:\n- name: admin\n  user:\n    token: abc\n", components.KubeLoginAzureCLI, "no user with an exec plugin"},
 		"empty":         {"", components.KubeLoginAzureCLI, "no cluster in it; refusing to configure a Kubernetes provider that would fall back to the operator's own kubeconfig"},
 		"no server URL": {"clusters:\n- name: a\n  cluster: {}\n", components.KubeLoginAzureCLI, "cluster a has no usable server URL"},
