@@ -21,6 +21,16 @@ const Namespace = "aks-dr"
 // CLI (a test keeps the two equal); the program applies them too, so it behaves the same under
 // mocks and the Automation API, where Pulumi.yaml is not read.
 var Defaults = map[string]any{
+	// Required by one role only: Pulumi.yaml must give them a default, or the CLI would require
+	// them in every stack; blank means "not set" and the program requires them by role.
+	"origins":                     map[string]string{},
+	"hubAddressSpace":             "",
+	"firewallSubnetPrefix":        "",
+	"spokeAddressSpace":           "",
+	"aksSubnetPrefix":             "",
+	"appGatewaySubnetPrefix":      "",
+	"privateEndpointSubnetPrefix": "",
+
 	"namePrefix":                 "aksdr",
 	"tags":                       map[string]string{},
 	"kubernetesVersion":          "1.35",
@@ -61,7 +71,8 @@ const (
 	defaultOriginEnabled = true
 )
 
-// RequiredKeys are the keys each role must set.
+// RequiredKeys are the keys each role must set. Only role and location are required by every
+// role, so only they lack a default in Pulumi.yaml.
 var RequiredKeys = map[Role][]string{
 	RoleGlobal: {"role", "location", "origins"},
 	RoleStamp: {"role", "location", "hubAddressSpace", "firewallSubnetPrefix", "spokeAddressSpace",
@@ -271,11 +282,31 @@ func (r *reader) rejectForeignKeys(role Role) {
 			if slices.Contains(roleKeys[role], key) {
 				continue
 			}
-			if _, set := r.raw(key); set {
+			if v, set := r.raw(key); set && !isDefault(key, v) {
 				r.fail(key, "is read only by a %s stack; remove it from this %s stack's file", other, role)
 			}
 		}
 	}
+}
+
+// isDefault reports whether a raw config value is the key's default as the engine passes it
+// (the CLI applies Pulumi.yaml's defaults to every stack, so a default is no sign that a
+// stack's file sets the key).
+func isDefault(key, raw string) bool {
+	raw = strings.TrimSpace(raw)
+	switch d := Defaults[key].(type) {
+	case string:
+		return raw == d
+	case int:
+		return raw == strconv.Itoa(d)
+	case bool:
+		return raw == strconv.FormatBool(d)
+	case []string:
+		return len(d) == 0 && (raw == "[]" || raw == "")
+	case map[string]string:
+		return len(d) == 0 && (raw == "{}" || raw == "")
+	}
+	return false
 }
 
 // configError joins every problem into one error a person can act on in one pass, in a stable

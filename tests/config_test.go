@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 
@@ -44,6 +45,29 @@ func TestShippedStackConfigsAreValid(t *testing.T) {
 			}
 			assert.Empty(t, rec.resources, "LoadConfig registers nothing")
 		})
+	}
+}
+
+// TestCLIDefaultsAreNoForeignKeys: the CLI passes Pulumi.yaml's defaults to every stack, the
+// other role's keys included; a default is not a key the stack's file sets.
+func TestCLIDefaultsAreNoForeignKeys(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"global", "primary"} {
+		cfg := stackConfig(t, stack)
+		for key, def := range stacks.Defaults {
+			if _, set := cfg["aks-dr:"+key]; set {
+				continue
+			}
+			switch d := def.(type) {
+			case []string:
+				cfg["aks-dr:"+key] = "[]"
+			case map[string]string:
+				cfg["aks-dr:"+key] = "{}"
+			default:
+				cfg["aks-dr:"+key] = fmt.Sprint(d)
+			}
+		}
+		require.NoError(t, runProgram(&recorder{}, stack, cfg, func(*stacks.Config) {}), stack)
 	}
 }
 
@@ -170,16 +194,21 @@ func TestPulumiYamlDeclaresEveryKey(t *testing.T) {
 		}
 		assert.Equal(t, normalize(def), normalize(decl.Default), "default of %s", key)
 	}
-	required := map[string]bool{}
-	for _, keys := range stacks.RequiredKeys {
-		for _, key := range keys {
-			required[key] = true
-		}
-	}
-	for key := range required {
+	// Only the keys every role requires lack a default: the CLI would require the others in every
+	// stack. The program requires those by role.
+	everywhere := []string{"role", "location"}
+	for _, key := range everywhere {
 		decl, ok := project.Config[key]
 		require.True(t, ok, "Pulumi.yaml declares %s", key)
 		assert.Nil(t, decl.Default, "%s is required and has no default", key)
+	}
+	for role, keys := range stacks.RequiredKeys {
+		for _, key := range keys {
+			decl := project.Config[key]
+			if !slices.Contains(everywhere, key) {
+				assert.NotNil(t, decl.Default, "%s is required by %s stacks only, so it needs a (blank) default", key, role)
+			}
+		}
 	}
 	var declared []string
 	for key, decl := range project.Config {
@@ -187,7 +216,7 @@ func TestPulumiYamlDeclaresEveryKey(t *testing.T) {
 		assert.NotEmpty(t, decl.Description, "%s has a description", key)
 	}
 	sort.Strings(declared)
-	assert.Len(t, declared, len(stacks.Defaults)+len(required), "every declared key is read by the program: %v", declared)
+	assert.Len(t, declared, len(stacks.Defaults)+len(everywhere), "every declared key is read by the program: %v", declared)
 }
 
 // normalize makes YAML and Go defaults comparable.

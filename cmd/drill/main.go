@@ -1,15 +1,19 @@
-// Command drill is aks-dr's main job: it shows the Pulumi engine deploying both stacks and
-// previewing a failover, on a fresh machine with nothing but Go.
+// Command drill is aks-dr's main job: it shows the Pulumi engine deploying the three stacks and
+// failing over, on a fresh machine with nothing but Go.
 //
-//	go run ./cmd/drill            # simulated Azure (the default without Azure credentials)
-//	go run ./cmd/drill -real      # the real `pulumi preview` of both stacks
-//	go run ./cmd/drill -real -up  # the real `pulumi up` of both stacks
+//	go run ./cmd/drill                       # simulated Azure (the default without Azure credentials)
+//	go run ./cmd/drill -region-down eastus2  # simulated: fail over while that region is down
+//	go run ./cmd/drill -real                 # the real `pulumi preview` of the three stacks
+//	go run ./cmd/drill -real -up             # the real `pulumi up` of the three stacks
 //
 // Simulated, it finds or builds the Pulumi CLI, keeps the state in a git-ignored file backend
 // (.pulumi-local/), serves simulated azure-native and kubernetes providers in-process, and runs
-// stacks.Program as an inline program: up primary, up secondary (whose StackReference reads the
-// primary's outputs from that backend), then previews the failover, the swap of the two
-// Front Door origin priorities, printed as `pulumi preview` prints it. See internal/drill.
+// stacks.Program as an inline program in a first deployment's order: up global, up primary, up
+// secondary (each stamp's StackReference reads the global layer's outputs from that backend),
+// up global again (its StackReferences read the stamps' host names: the origins). It then
+// previews a failover, the swap of the two origin priorities in the global stack, printed as
+// `pulumi preview` prints it; with -region-down it runs the failover runbook while every call
+// into that region fails. See internal/drill.
 //
 // Real mode (-real, or automatically when a backend and an Azure subscription are configured:
 // PULUMI_BACKEND_URL or PULUMI_ACCESS_TOKEN, and ARM_SUBSCRIPTION_ID) runs the same program
@@ -40,6 +44,7 @@ import (
 
 type options struct {
 	real, simulated, up, fresh, diff bool
+	regionDown                       string
 }
 
 func main() {
@@ -49,9 +54,10 @@ func main() {
 	flag.BoolVar(&o.up, "up", false, "with -real: deploy both stacks (`pulumi up`) instead of previewing them")
 	flag.BoolVar(&o.fresh, "fresh", false, "simulated: delete the local state first and deploy from scratch")
 	flag.BoolVar(&o.diff, "diff", false, "show property-level diffs (`pulumi preview --diff`)")
+	flag.StringVar(&o.regionDown, "region-down", "", "simulated: take this region down (e.g. eastus2) and run the failover runbook without it")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./cmd/drill [flags]\n\n%s\n\nflags:\n",
-			"Deploys the primary and secondary stacks and previews a failover. Azure is simulated unless -real.")
+			"Deploys the global, primary and secondary stacks and previews a failover (or, with -region-down, runs one). Azure is simulated unless -real.")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -71,6 +77,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if o.up && !o.real {
 		return fmt.Errorf("-up deploys to real Azure and needs -real (the simulated drill always deploys)")
+	}
+	if o.regionDown != "" && o.real {
+		return fmt.Errorf("-region-down simulates an outage and cannot be combined with -real")
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -123,39 +132,33 @@ func runSimulated(ctx context.Context, o options, root string, cli *drill.CLI, t
 	}
 	banner(out, local)
 
-	var primary, secondary auto.Stack
-	progress := optup.ProgressStreams(out)
-	color := optup.Color(colorMode(out))
-	if err := t.step("[SIMULATED AZURE] pulumi up --stack primary", func() error {
-		if primary, err = local.Stack(ctx, drill.Primary); err != nil {
+	s := &session{ctx: ctx, o: o, t: t, out: out, stacks: map[string]*auto.Stack{}}
+	for _, name := range drill.Stacks {
+		st, err := local.Stack(ctx, name)
+		if err != nil {
 			return err
 		}
-		_, err := primary.Up(ctx, progress, color)
-		return err
-	}); err != nil {
-		return err
+		s.stacks[name] = &st
 	}
-	if err := t.step("[SIMULATED AZURE] pulumi up --stack secondary", func() error {
-		if secondary, err = local.Stack(ctx, drill.Secondary); err != nil {
+	// The first deployment's order: the stamps read the global layer, and the global layer
+	// adds an origin for each stamp once it exists.
+	for _, step := range []struct{ stack, note string }{
+		{drill.Global, " (the global layer; origins once the stamps exist)"},
+		{drill.Primary, ""},
+		{drill.Secondary, ""},
+		{drill.Global, " (the stamps' origins and the route)"},
+	} {
+		if err := s.up(step.stack, step.note); err != nil {
 			return err
 		}
-		_, err := secondary.Up(ctx, progress, color)
-		return err
-	}); err != nil {
-		return err
 	}
-	if err := drill.Failover(ctx, primary, secondary); err != nil {
-		return err
+	if o.regionDown != "" {
+		err = s.regionDown(sims.Outages, simprovider.Normalize(o.regionDown))
+	} else {
+		err = s.previewFailover(local)
 	}
-	fmt.Fprintf(out, "\nFailover: %s set to 2 on primary and 1 on secondary (in the copies under %s).\n",
-		drill.PriorityKey, rel(root, local.WorkDir))
-	for _, s := range []auto.Stack{primary, secondary} {
-		if err := t.step("[SIMULATED AZURE] failover: pulumi preview --stack "+s.Name(), func() error {
-			_, err := s.Preview(ctx, previewOpts(o, out)...)
-			return err
-		}); err != nil {
-			return err
-		}
+	if err != nil {
+		return err
 	}
 	for _, pkg := range slices.Sorted(maps.Keys(sims.Providers)) {
 		p := sims.Providers[pkg]
@@ -164,18 +167,168 @@ func runSimulated(ctx context.Context, o options, root string, cli *drill.CLI, t
 			p.Package(), st.Creates, st.Updates, st.Deletes, st.Invokes, st.PreviewCreates, st.PreviewUpdates)
 	}
 	t.summary()
-	fmt.Fprintf(out, "\n%s\nThe failover above was only previewed. State: %s (rerun to see a no-op up; -fresh to start over).\n",
-		simulatedLine, rel(root, local.StateDir))
+	fmt.Fprintf(out, "\n%s\nState: %s (rerun to see a no-op up; -fresh to start over).\n", simulatedLine, rel(root, local.StateDir))
 	return nil
+}
+
+// session runs the drill's steps against the local stacks.
+type session struct {
+	ctx    context.Context
+	o      options
+	t      *timer
+	out    io.Writer
+	stacks map[string]*auto.Stack
+}
+
+func (s *session) up(stack, note string) error {
+	return s.t.step("[SIMULATED AZURE] pulumi up --stack "+stack+note, func() error {
+		_, err := s.stacks[stack].Up(s.ctx, optup.ProgressStreams(s.out), optup.Color(colorMode(s.out)))
+		return err
+	})
+}
+
+// previewFailover previews the failover to the secondary, as `pulumi preview -s global` shows it.
+func (s *session) previewFailover(local *drill.Local) error {
+	if err := drill.SetServing(s.ctx, *s.stacks[drill.Global], drill.Secondary); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "\nFailover: %s set to 1 and %s to 2 (in the copy of Pulumi.global.yaml under %s).\n",
+		drill.PriorityKey(drill.Secondary), drill.PriorityKey(drill.Primary), rel(local.Root, local.WorkDir))
+	if err := s.t.step("[SIMULATED AZURE] failover: pulumi preview --stack global", func() error {
+		_, err := s.stacks[drill.Global].Preview(s.ctx, previewOpts(s.o, s.out)...)
+		return err
+	}); err != nil {
+		return err
+	}
+	// Put the copy back as committed, so a rerun starts from the committed priorities.
+	if err := drill.SetServing(s.ctx, *s.stacks[drill.Global], drill.Primary); err != nil {
+		return err
+	}
+	fmt.Fprintln(s.out, "\nThe failover above was only previewed; -region-down <region> runs one with that region down.")
+	return nil
+}
+
+// regionDown takes a region down and runs the README's failover runbook as an operator would:
+// away from a stamp in that region, or, for the global layer's region, shows what stops.
+func (s *session) regionDown(outages *simprovider.Outages, region string) error {
+	outs, err := s.stacks[drill.Global].Outputs(s.ctx)
+	if err != nil {
+		return err
+	}
+	var stamp string
+	for qualified, loc := range toMap(outs[stacks.OutStamps].Value) {
+		if loc == region {
+			stamp = qualified[strings.LastIndex(qualified, "/")+1:]
+		}
+	}
+	global, _ := outs[stacks.OutLocation].Value.(string)
+	if stamp == "" && region != global {
+		return fmt.Errorf("-region-down %s: no stack of the drill is in that region (stamps: %v, global layer: %s)", region, toMap(outs[stacks.OutStamps].Value), global)
+	}
+	if stamp == "" {
+		return s.globalRegionDown(outages, region)
+	}
+	other := drill.Primary
+	if stamp == drill.Primary {
+		other = drill.Secondary
+	}
+	serving := toMap(outs[stacks.OutOriginPriorities].Value)[stamp] == "1"
+	if !serving {
+		// A failback with the standby's region down: first make that stamp serve, healthy.
+		fmt.Fprintf(s.out, "\n%s serves no traffic yet: failing over to it first, with every region up.\n", stamp)
+		if err := s.failover(stamp); err != nil {
+			return err
+		}
+	}
+	outages.Set(region, true)
+	fmt.Fprintf(s.out, "\n*** SIMULATED OUTAGE: region %s is down. Every Azure call about a resource there now fails (HTTP 503), AKS credentials included. ***\n", region)
+	if err := s.t.step("[SIMULATED AZURE] pulumi preview --stack "+stamp+" (its region is down: expected to fail)", func() error {
+		_, err := s.stacks[stamp].Preview(s.ctx, previewOpts(s.o, s.out)...)
+		if err == nil {
+			return fmt.Errorf("the preview of %s succeeded although %s is down", stamp, region)
+		}
+		fmt.Fprintf(s.out, "\nAs expected, %s cannot be previewed or updated while %s is down. The failover does not need it:\n", stamp, region)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := s.failover(other); err != nil {
+		return err
+	}
+	outages.Set(region, false)
+	fmt.Fprintf(s.out, "\n*** Region %s is back. Failing back to the committed priorities (primary serves). ***\n", region)
+	return s.failover(drill.Primary)
+}
+
+// failover runs the runbook: set the priorities in the global stack, then `pulumi up -s global`.
+func (s *session) failover(to string) error {
+	fmt.Fprintf(s.out, "\nRunbook: make %s serve traffic:\n", to)
+	for _, stamp := range []string{to, otherStamp(to)} {
+		p := "2"
+		if stamp == to {
+			p = "1"
+		}
+		fmt.Fprintf(s.out, "  pulumi config set --path '%s' %s -s global\n", drill.PriorityKey(stamp), p)
+	}
+	fmt.Fprintln(s.out, "  pulumi up -s global")
+	if err := drill.SetServing(s.ctx, *s.stacks[drill.Global], to); err != nil {
+		return err
+	}
+	if err := s.up(drill.Global, " (failover: "+to+" serves)"); err != nil {
+		return err
+	}
+	outs, err := s.stacks[drill.Global].Outputs(s.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "Origin priorities in the state now: %v\n", toMap(outs[stacks.OutOriginPriorities].Value))
+	return nil
+}
+
+// globalRegionDown shows that, with the global layer's region down, the global stack stops at
+// once with what still works, and the stamps still deploy.
+func (s *session) globalRegionDown(outages *simprovider.Outages, region string) error {
+	outages.Set(region, true)
+	defer outages.Set(region, false)
+	fmt.Fprintf(s.out, "\n*** SIMULATED OUTAGE: the global layer's region %s is down. ***\n", region)
+	if err := s.t.step("[SIMULATED AZURE] pulumi up --stack global (its region is down: expected to stop at once)", func() error {
+		_, err := s.stacks[drill.Global].Up(s.ctx, optup.ProgressStreams(s.out), optup.Color(colorMode(s.out)))
+		if err == nil {
+			return fmt.Errorf("the global stack updated although %s is down", region)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.up(drill.Primary, " (a stamp is still manageable)")
+}
+
+func otherStamp(stamp string) string {
+	if stamp == drill.Primary {
+		return drill.Secondary
+	}
+	return drill.Primary
+}
+
+// toMap reads a map output of the Automation API as strings.
+func toMap(v any) map[string]string {
+	m, _ := v.(map[string]any)
+	out := map[string]string{}
+	for k, x := range m {
+		out[k] = fmt.Sprint(x)
+	}
+	return out
 }
 
 func runReal(ctx context.Context, o options, root string, cli *drill.CLI, t *timer, out io.Writer) error {
 	verb := "preview"
+	order := drill.Stacks
 	if o.up {
 		verb = "up"
+		order = append(slices.Clone(drill.Stacks), drill.Global) // the global stack adds the origins last
 	}
-	fmt.Fprintf(out, "\nREAL AZURE: running `pulumi %s` for both stacks with the environment's backend and credentials.\n", verb)
-	for _, name := range []string{drill.Primary, drill.Secondary} {
+	fmt.Fprintf(out, "\nREAL AZURE: running `pulumi %s` for the stacks %v with the environment's backend and credentials.\n", verb, order)
+	for _, name := range order {
 		if err := t.step(fmt.Sprintf("pulumi %s --stack %s", verb, name), func() error {
 			s, err := drill.RealStack(ctx, root, name, cli.Command, stacks.Program)
 			if err != nil {

@@ -35,12 +35,12 @@ import (
 const (
 	// Project is the Pulumi project name, as in Pulumi.yaml.
 	Project = "aks-dr"
-	// Primary is the stack that serves traffic and owns the global layer.
+	// Global is the stack of the global layer: Front Door with every origin, so the failover.
+	Global = "global"
+	// Primary is the stamp that serves traffic while its origin has priority 1.
 	Primary = "primary"
-	// Secondary is the standby stack; it reads the global layer from the primary.
+	// Secondary is the standby stamp.
 	Secondary = "secondary"
-	// PriorityKey is the config key whose swap is the failover.
-	PriorityKey = "aks-dr:frontDoorPriority"
 	// LocalPassphrase encrypts the secrets of the local, simulated state. It protects nothing
 	// real (no real credential ever reaches that state) and is documented, not secret.
 	LocalPassphrase = "aks-dr-local-simulation"
@@ -48,8 +48,12 @@ const (
 	LocalDir = ".pulumi-local"
 )
 
+// Stacks are the project's stacks in the order a first deployment creates them; the global
+// stack then runs again to add the stamps' origins.
+var Stacks = []string{Global, Primary, Secondary}
+
 // projectFiles are copied from the repository into the work directory.
-var projectFiles = []string{"Pulumi.yaml", "Pulumi." + Primary + ".yaml", "Pulumi." + Secondary + ".yaml"}
+var projectFiles = []string{"Pulumi.yaml", "Pulumi." + Global + ".yaml", "Pulumi." + Primary + ".yaml", "Pulumi." + Secondary + ".yaml"}
 
 // Local is a local, simulated environment: a file backend, a work directory with copies of the
 // project and stack files, and the providers to attach to.
@@ -157,14 +161,28 @@ func (l *Local) Stack(ctx context.Context, name string) (auto.Stack, error) {
 	)
 }
 
-// Failover sets the Front Door priorities of a failover on the copies of the stack files:
-// the secondary's origin becomes priority 1 and the primary's priority 2.
-func Failover(ctx context.Context, primary, secondary auto.Stack) error {
-	if err := primary.SetConfig(ctx, PriorityKey, auto.ConfigValue{Value: "2"}); err != nil {
-		return fmt.Errorf("failover: %w", err)
+// PriorityKey is the global stack's config path of a stamp's origin priority, as the runbook
+// sets it: `pulumi config set --path 'aks-dr:origins.<stamp>.priority' <n> -s global`.
+func PriorityKey(stamp string) string { return "aks-dr:origins." + stamp + ".priority" }
+
+// SetServing makes the named stamp serve traffic: its origin gets priority 1 and every other
+// stamp's priority 2, in the global stack's config, exactly as the runbook's
+// `pulumi config set --path` commands do (promoted stamp first).
+func SetServing(ctx context.Context, global auto.Stack, serving string) error {
+	order := []string{serving}
+	for _, s := range []string{Primary, Secondary} {
+		if s != serving {
+			order = append(order, s)
+		}
 	}
-	if err := secondary.SetConfig(ctx, PriorityKey, auto.ConfigValue{Value: "1"}); err != nil {
-		return fmt.Errorf("failover: %w", err)
+	for i, stamp := range order {
+		priority := "1"
+		if i > 0 {
+			priority = "2"
+		}
+		if err := global.SetConfigWithOptions(ctx, PriorityKey(stamp), auto.ConfigValue{Value: priority}, &auto.ConfigOptions{Path: true}); err != nil {
+			return fmt.Errorf("setting %s: %w", PriorityKey(stamp), err)
+		}
 	}
 	return nil
 }

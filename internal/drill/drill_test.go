@@ -26,7 +26,7 @@ func TestPrepareCopiesTheProjectAndFindRootFindsTheRepository(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{
 		"go.mod": "module x\n", "tools/go.mod": "module x/tools\n\nrequire github.com/pulumi/pulumi/pkg/v3 v3.274.1\n",
-		"Pulumi.yaml": "name: aks-dr\n", "Pulumi.primary.yaml": "config: {}\n", "Pulumi.secondary.yaml": "config: {}\n",
+		"Pulumi.yaml": "name: aks-dr\n", "Pulumi.global.yaml": "config: {}\n", "Pulumi.primary.yaml": "config: {}\n", "Pulumi.secondary.yaml": "config: {}\n",
 	}
 	for name, body := range files {
 		p := filepath.Join(root, name)

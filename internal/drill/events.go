@@ -2,6 +2,8 @@ package drill
 
 import (
 	"sort"
+	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -18,22 +20,25 @@ type Step struct {
 // Steps collects the resource steps of one operation from its engine events. Pass Events() to
 // optup.EventStreams / optpreview.EventStreams, then call Wait after the operation returns.
 type Steps struct {
-	ch   chan events.EngineEvent
-	done chan []Step
+	ch    chan events.EngineEvent
+	done  chan struct{}
+	mu    sync.Mutex
+	steps []Step
 }
 
 // CollectSteps starts collecting.
 func CollectSteps() *Steps {
-	s := &Steps{ch: make(chan events.EngineEvent), done: make(chan []Step, 1)}
+	s := &Steps{ch: make(chan events.EngineEvent), done: make(chan struct{})}
 	go func() {
-		var steps []Step
-		for e := range s.ch { // the Automation API closes the channel when the operation ends
+		defer close(s.done)
+		for e := range s.ch { // the Automation API closes the channel when the event stream ends
 			if pre := e.ResourcePreEvent; pre != nil {
 				m := pre.Metadata
-				steps = append(steps, Step{Op: m.Op, URN: m.URN, Type: m.Type, Diffs: m.Diffs})
+				s.mu.Lock()
+				s.steps = append(s.steps, Step{Op: m.Op, URN: m.URN, Type: m.Type, Diffs: m.Diffs})
+				s.mu.Unlock()
 			}
 		}
-		s.done <- steps
 	}()
 	return s
 }
@@ -41,8 +46,20 @@ func CollectSteps() *Steps {
 // Events is the channel to hand to the operation.
 func (s *Steps) Events() chan<- events.EngineEvent { return s.ch }
 
+// drainTimeout bounds the wait for the end of the event stream once the operation returned:
+// when the CLI fails before it streams any event, the Automation API never closes the channel.
+const drainTimeout = 5 * time.Second
+
 // Wait returns the steps once the operation has ended.
-func (s *Steps) Wait() []Step { return <-s.done }
+func (s *Steps) Wait() []Step {
+	select {
+	case <-s.done:
+	case <-time.After(drainTimeout):
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Step(nil), s.steps...)
+}
 
 // Changed returns the steps that change something (every op but "same" and reads), by URN.
 func Changed(steps []Step) []Step {

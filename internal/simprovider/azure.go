@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strings"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 )
@@ -162,14 +165,28 @@ type azure struct {
 	// subnets remembers the address prefix of every subnet created or updated in this process,
 	// by subnet ID, so the firewall gets the fourth address of AzureFirewallSubnet like in Azure.
 	subnets map[string]string
+	// loc remembers where resource groups and clusters are (see Outages).
+	loc *locations
 }
 
 // NewAzureNative returns the simulated azure-native provider.
 func NewAzureNative() *Provider {
 	return &Provider{
 		pkg: "azure-native", version: "2.90.0", nameOutput: true,
-		b: &azure{subscriptionID: SimSubscriptionID, tenantID: SimTenantID, subnets: map[string]string{}},
+		b: &azure{subscriptionID: SimSubscriptionID, tenantID: SimTenantID, subnets: map[string]string{}, loc: newLocations()},
 	}
+}
+
+func (a *azure) observe(c call, inputs resource.PropertyMap) { a.loc.observe(c, inputs) }
+
+func (a *azure) regions(_ call, props resource.PropertyMap) []string { return a.loc.regionsOf(props) }
+
+// invokeRegions places an invoke by the resource group it names.
+func (a *azure) invokeRegions(_ string, args resource.PropertyMap) []string {
+	if rg, ok := str(args, "resourceGroupName"); ok {
+		return []string{a.loc.groups[strings.ToLower(rg)]}
+	}
+	return nil
 }
 
 func (a *azure) configure(vars resource.PropertyMap) {
@@ -318,7 +335,7 @@ func (a *azure) clusterOutputs(id, name, location string, in, out resource.Prope
 		dnsPrefix = name
 	}
 	h := seed(id)
-	out["fqdn"] = resource.NewStringProperty(fmt.Sprintf("%s-%08x.hcp.%s.azmk8s.io", dnsPrefix, uint32(h), location))
+	out["fqdn"] = resource.NewStringProperty(apiServerHost(dnsPrefix, id, location))
 	out["azurePortalFQDN"] = resource.NewStringProperty(fmt.Sprintf("%s-%08x.portal.hcp.%s.azmk8s.io", dnsPrefix, uint32(h), location))
 	if private, _ := lookup(in, "apiServerAccessProfile", "enablePrivateCluster"); private.IsBool() && private.BoolValue() {
 		out["privateFQDN"] = resource.NewStringProperty(fmt.Sprintf("%s-%08x.%s.privatelink.%s.azmk8s.io", dnsPrefix, uint32(h), guid(id, "pl"), location))
@@ -423,6 +440,17 @@ func (a *azure) invoke(tok string, args resource.PropertyMap) (resource.Property
 			"subscriptionId": resource.NewStringProperty(a.subscriptionID),
 			"tenantId":       resource.NewStringProperty(a.tenantID),
 		}, nil
+	case "azure-native:resources:getResourceGroup":
+		group, _ := str(args, "resourceGroupName")
+		loc, ok := a.loc.groups[strings.ToLower(group)]
+		if !ok {
+			return nil, status.Errorf(codes.NotFound, "Code=\"ResourceGroupNotFound\" Message=\"Resource group '%s' could not be found.\"", group)
+		}
+		return resource.PropertyMap{
+			"id":       resource.NewStringProperty(fmt.Sprintf("/subscriptions/%s/resourceGroups/%s", a.subscriptionID, group)),
+			"name":     resource.NewStringProperty(group),
+			"location": resource.NewStringProperty(loc),
+		}, nil
 	case "azure-native:containerservice:listManagedClusterUserCredentials":
 		// Admin credentials are not simulated: with local accounts disabled, AKS refuses them.
 		group, ok1 := str(args, "resourceGroupName")
@@ -440,10 +468,16 @@ func (a *azure) invoke(tok string, args resource.PropertyMap) (resource.Property
 }
 
 // kubeconfig is what AKS returns for an Entra ID-enabled cluster: the user authenticates with the
-// kubelogin exec plugin (device code login until the program converts it). It depends only on
-// the arguments, so repeated runs see the same provider configuration.
+// kubelogin exec plugin (device code login until the program converts it). Its server is the
+// cluster's fqdn output, and it depends only on the cluster's inputs, so repeated runs see the
+// same provider configuration.
 func (a *azure) kubeconfig(group, cluster, user string) string {
-	server := fmt.Sprintf("https://%s-%08x.hcp.simulated.azmk8s.io:443", strings.ToLower(cluster), uint32(seed(a.subscriptionID, group, cluster)))
+	info := a.loc.clusters[strings.ToLower(group+"/"+cluster)]
+	if info.dnsPrefix == "" {
+		info = clusterInfo{dnsPrefix: strings.ToLower(cluster), location: "unknown"}
+	}
+	id := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.ContainerService/managedClusters/%s", a.subscriptionID, group, cluster)
+	server := "https://" + apiServerHost(info.dnsPrefix, id, info.location) + ":443"
 	ctxName := cluster
 	authUser := fmt.Sprintf("%s_%s_%s", user, group, cluster)
 	ca := base64.StdEncoding.EncodeToString([]byte("-----BEGIN CERTIFICATE-----\nU0lNVUxBVEVE\n-----END CERTIFICATE-----\n"))

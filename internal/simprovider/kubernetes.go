@@ -14,18 +14,33 @@ var clusterScoped = map[string]bool{
 }
 
 // kubernetes simulates the kubernetes provider: a cluster that accepts every object.
-type kubernetes struct{}
+type kubernetes struct {
+	// region is the region of the configured cluster's API server, if its URL names one.
+	region string
+}
 
 // NewKubernetes returns the simulated kubernetes provider.
 func NewKubernetes() *Provider {
-	return &Provider{pkg: "kubernetes", version: "4.32.0", b: kubernetes{}}
+	return &Provider{pkg: "kubernetes", version: "4.32.0", b: &kubernetes{}}
 }
 
-func (kubernetes) configure(resource.PropertyMap) {}
+// configure notes where the cluster is, from the kubeconfig's API server.
+func (k *kubernetes) configure(vars resource.PropertyMap) {
+	if kc, ok := str(vars, "kubeconfig"); ok {
+		k.region = clusterRegion(kubeconfigServer(kc))
+	}
+}
+
+func (*kubernetes) observe(call, resource.PropertyMap) {}
+
+// regions: every object lives in the configured cluster.
+func (k *kubernetes) regions(call, resource.PropertyMap) []string { return []string{k.region} }
+
+func (*kubernetes) invokeRegions(string, resource.PropertyMap) []string { return nil }
 
 // check names an object the program leaves unnamed after its Pulumi name (the real provider
 // appends a random suffix).
-func (kubernetes) check(c call, olds, news resource.PropertyMap) (resource.PropertyMap, []string) {
+func (*kubernetes) check(c call, olds, news resource.PropertyMap) (resource.PropertyMap, []string) {
 	inputs := news.Copy()
 	if _, ok := lookup(inputs, "metadata", "name"); ok {
 		return inputs, nil
@@ -46,12 +61,12 @@ func (kubernetes) check(c call, olds, news resource.PropertyMap) (resource.Prope
 }
 
 // replaces: an object's kind and apiVersion cannot change in place.
-func (kubernetes) replaces(_ call, key resource.PropertyKey) bool {
+func (*kubernetes) replaces(_ call, key resource.PropertyKey) bool {
 	return key == "kind" || key == "apiVersion"
 }
 
 // identify returns namespace/name (or name for cluster-scoped kinds), as the real provider does.
-func (kubernetes) identify(_ call, in resource.PropertyMap) (string, string, error) {
+func (*kubernetes) identify(_ call, in resource.PropertyMap) (string, string, error) {
 	name, ok := str(in, "metadata", "name")
 	if !ok {
 		if v, found := lookup(in, "metadata", "name"); found && isUnknown(v) {
@@ -74,7 +89,7 @@ func (kubernetes) identify(_ call, in resource.PropertyMap) (string, string, err
 }
 
 // computed adds what the API server and controllers would: a uid, and a status that says ready.
-func (kubernetes) computed(c call, _ string, in resource.PropertyMap) resource.PropertyMap {
+func (*kubernetes) computed(c call, _ string, in resource.PropertyMap) resource.PropertyMap {
 	meta := resource.PropertyMap{"uid": resource.NewStringProperty(guid(string(c.urn), "uid"))}
 	kind, _ := str(in, "kind")
 	if _, ok := lookup(in, "metadata", "namespace"); !ok && !clusterScoped[kind] {
@@ -114,10 +129,10 @@ func (kubernetes) computed(c call, _ string, in resource.PropertyMap) resource.P
 	return out
 }
 
-func (kubernetes) reshape(_ call, outs resource.PropertyMap, _ bool) resource.PropertyMap {
+func (*kubernetes) reshape(_ call, outs resource.PropertyMap, _ bool) resource.PropertyMap {
 	return outs
 }
 
-func (kubernetes) invoke(tok string, _ resource.PropertyMap) (resource.PropertyMap, error) {
+func (*kubernetes) invoke(tok string, _ resource.PropertyMap) (resource.PropertyMap, error) {
 	return nil, fmt.Errorf("invoke %s is not simulated; add it to internal/simprovider/kubernetes.go", tok)
 }

@@ -2,6 +2,7 @@ package simprovider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -47,6 +48,12 @@ type behaviour interface {
 	invoke(tok string, args resource.PropertyMap) (resource.PropertyMap, error)
 	// configure sees the provider configuration (known values only).
 	configure(vars resource.PropertyMap)
+	// observe sees every resource's inputs (from Check), to learn where things are.
+	observe(c call, inputs resource.PropertyMap)
+	// regions returns the regions a call about a resource with these inputs or state reaches.
+	regions(c call, props resource.PropertyMap) []string
+	// invokeRegions returns the regions an invoke with these arguments reaches.
+	invokeRegions(tok string, args resource.PropertyMap) []string
 }
 
 // Stats counts the resource operations a provider served, split by preview and real runs.
@@ -62,6 +69,7 @@ type Provider struct {
 	pkg, version string
 	b            behaviour
 	nameOutput   bool // whether outputs carry a top-level name (azure-native) or not (kubernetes)
+	outages      *Outages
 
 	mu    sync.Mutex
 	stats Stats
@@ -152,6 +160,7 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 	}
 	p.mu.Lock()
 	inputs, failures := p.b.check(c, olds, news)
+	p.b.observe(c, inputs)
 	p.mu.Unlock()
 	resp := &pulumirpc.CheckResponse{}
 	for _, f := range failures {
@@ -250,6 +259,17 @@ func diff(olds, news resource.PropertyMap, ignore []string, replaces func(resour
 	return resp
 }
 
+// reachable fails a call about a resource in a region that is down (see Outages).
+func (p *Provider) reachable(op string, c call, props ...resource.PropertyMap) error {
+	p.mu.Lock()
+	var regions []string
+	for _, m := range props {
+		regions = append(regions, p.b.regions(c, m)...)
+	}
+	p.mu.Unlock()
+	return p.outages.check(fmt.Sprintf("simulated %s: %s %s", p.pkg, op, c.urn), regions...)
+}
+
 // outputs builds a resource's outputs: the inputs, its id and name, and the computed outputs
 // (unknown while previewing a create; kept from the old outputs on an update). old is nil for a
 // create. It returns the ID to report (empty while previewing a create).
@@ -293,6 +313,11 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	if !req.GetPreview() {
+		if err := p.reachable("create", c, inputs); err != nil {
+			return nil, err
+		}
+	}
 	id, outs, err := p.outputs(c, "", inputs, nil, req.GetPreview())
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "simulated %s: create %s: %v", p.pkg, c.urn, err)
@@ -322,6 +347,11 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	if !req.GetPreview() {
+		if err := p.reachable("update", c, news, olds); err != nil {
+			return nil, err
+		}
+	}
 	_, outs, err := p.outputs(c, req.GetId(), news, olds, req.GetPreview())
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "simulated %s: update %s: %v", p.pkg, c.urn, err)
@@ -345,10 +375,16 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
 	p.count(func(s *Stats) { s.Reads++ })
 	props := req.GetProperties()
+	state, err := unmarshal("state", props)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.reachable("read", newCall(req.GetUrn()), state); err != nil {
+		return nil, err
+	}
 	if len(props.GetFields()) == 0 {
 		name := req.GetId()[strings.LastIndex(req.GetId(), "/")+1:]
 		m := resource.PropertyMap{"id": resource.NewStringProperty(req.GetId()), "name": resource.NewStringProperty(name)}
-		var err error
 		if props, err = marshal("read", m); err != nil {
 			return nil, err
 		}
@@ -356,8 +392,15 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: req.GetInputs()}, nil
 }
 
-// Delete succeeds: there is nothing to delete.
-func (p *Provider) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+// Delete succeeds unless the resource's region is down: there is nothing to delete.
+func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	state, err := unmarshal("state", req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	if err := p.reachable("delete", newCall(req.GetUrn()), state); err != nil {
+		return nil, err
+	}
 	p.count(func(s *Stats) { s.Deletes++ })
 	return &emptypb.Empty{}, nil
 }
@@ -369,10 +412,20 @@ func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pul
 		return nil, err
 	}
 	p.mu.Lock()
+	regions := p.b.invokeRegions(req.GetTok(), args)
+	p.mu.Unlock()
+	if err := p.outages.check(fmt.Sprintf("simulated %s: invoke %s", p.pkg, req.GetTok()), regions...); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
 	ret, err := p.b.invoke(req.GetTok(), args)
 	p.mu.Unlock()
 	if err != nil {
-		return nil, status.Errorf(codes.Unimplemented, "simulated %s: %v", p.pkg, err)
+		code := codes.Unimplemented
+		if st, ok := status.FromError(err); ok && st.Code() != codes.Unknown {
+			code, err = st.Code(), errors.New(st.Message())
+		}
+		return nil, status.Errorf(code, "simulated %s: %v", p.pkg, err)
 	}
 	p.count(func(s *Stats) {
 		if req.GetPreview() {

@@ -38,15 +38,18 @@ type Running struct {
 	Providers map[string]*Provider
 	// Ports by package name.
 	Ports map[string]int
-	stops []func()
+	// Outages are the regions both simulators treat as down (none at first).
+	Outages *Outages
+	stops   []func()
 	once  sync.Once
 }
 
 // Start serves the simulated azure-native and kubernetes providers until Stop is called or ctx
 // is done.
 func Start(ctx context.Context) (*Running, error) {
-	r := &Running{Providers: map[string]*Provider{}, Ports: map[string]int{}}
+	r := &Running{Providers: map[string]*Provider{}, Ports: map[string]int{}, Outages: NewOutages()}
 	for _, p := range []*Provider{NewAzureNative(), NewKubernetes()} {
+		p.outages = r.Outages
 		port, stop, err := Serve(p)
 		if err != nil {
 			r.Stop()

@@ -1,8 +1,8 @@
 //go:build engine
 
 // Package engine proves, with the real Pulumi engine and the simulated Azure providers of
-// internal/simprovider, that the two stacks deploy and fail over as designed. It runs after the
-// unit tests:
+// internal/simprovider, that the three stacks deploy and fail over as designed, with a region
+// down included. It runs after the unit tests:
 //
 //	go test -tags engine -timeout 30m ./tests/engine/...
 //
@@ -33,16 +33,21 @@ const originType = "azure-native:cdn:AFDOrigin"
 
 // env is the shared, sequential fixture: the properties build on each other's state.
 type env struct {
-	local              *drill.Local
-	primary, secondary auto.Stack
+	local   *drill.Local
+	outages *simprovider.Outages
+	stacks  map[string]*auto.Stack
 }
+
+func (e *env) global() *auto.Stack    { return e.stacks[drill.Global] }
+func (e *env) primary() *auto.Stack   { return e.stacks[drill.Primary] }
+func (e *env) secondary() *auto.Stack { return e.stacks[drill.Secondary] }
 
 // timed runs one step and logs its wall time.
 func timed(t *testing.T, name string, f func()) {
 	t.Helper()
 	start := time.Now()
 	f()
-	t.Logf("wall time %-52s %s", name+":", time.Since(start).Round(10*time.Millisecond))
+	t.Logf("wall time %-60s %s", name+":", time.Since(start).Round(10*time.Millisecond))
 }
 
 func TestEngine(t *testing.T) {
@@ -69,30 +74,35 @@ func TestEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sims.Stop)
-	e := &env{local: drill.NewLocal(root, t.TempDir(), cli.Command, stacks.Program, sims.DebugProviders())}
+	e := &env{local: drill.NewLocal(root, t.TempDir(), cli.Command, stacks.Program, sims.DebugProviders()),
+		outages: sims.Outages, stacks: map[string]*auto.Stack{}}
 	if err := e.local.Prepare(); err != nil {
 		t.Fatal(err)
 	}
 	timed(t, "create the stacks in the file backend", func() {
-		if e.primary, err = e.local.Stack(ctx, drill.Primary); err != nil {
-			t.Fatal(err)
-		}
-		if e.secondary, err = e.local.Stack(ctx, drill.Secondary); err != nil {
-			t.Fatal(err)
+		for _, name := range drill.Stacks {
+			st, err := e.local.Stack(ctx, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.stacks[name] = &st
 		}
 	})
 
 	// Each property builds on the state the previous one left: the first failure skips the rest.
-	_ = t.Run("SecondaryBeforePrimaryFails", e.secondaryBeforePrimaryFails) &&
-		t.Run("BothStacksDeploy", e.bothStacksDeploy) &&
-		t.Run("StackReferenceResolvesPrimaryOutputs", e.stackReferenceResolvesPrimaryOutputs) &&
+	_ = t.Run("StampBeforeGlobalFails", e.stampBeforeGlobalFails) &&
+		t.Run("FirstDeploymentInOrder", e.firstDeploymentInOrder) &&
+		t.Run("StackReferencesResolveRealOutputs", e.stackReferencesResolve) &&
 		t.Run("SecondUpIsNoOp", e.secondUpIsNoOp) &&
-		t.Run("PrioritySwapUpdatesOnlyTheTwoOrigins", e.prioritySwapUpdatesOnlyTheOrigins) &&
+		t.Run("FailoverUpdatesOnlyTheOriginsPromoteFirst", e.plannedFailoverAndFailback) &&
+		t.Run("FailoverWithThePrimaryRegionDown", e.failoverWithPrimaryRegionDown) &&
+		t.Run("FailbackWithTheSecondaryRegionDown", e.failbackWithSecondaryRegionDown) &&
+		t.Run("GlobalRegionDownStopsAtOnce", e.globalRegionDownStopsAtOnce) &&
 		t.Run("InvalidConfigLeavesStateUntouched", e.invalidConfigLeavesStateUntouched)
 }
 
-// up runs `pulumi up` and returns the resource steps the engine took.
-func up(t *testing.T, s auto.Stack, label string, opts ...optup.Option) (auto.UpResult, []drill.Step) {
+// up runs `pulumi up` and returns the resource steps the engine took, in order.
+func up(t *testing.T, s *auto.Stack, label string, opts ...optup.Option) (auto.UpResult, []drill.Step) {
 	t.Helper()
 	steps := drill.CollectSteps()
 	var res auto.UpResult
@@ -107,126 +117,137 @@ func up(t *testing.T, s auto.Stack, label string, opts ...optup.Option) (auto.Up
 	return res, got
 }
 
-// secondaryBeforePrimaryFails: `pulumi up -s secondary` before the primary exists stops with an
-// error that names the missing stack and says what to do, and deploys nothing.
-func (e *env) secondaryBeforePrimaryFails(t *testing.T) {
+// failingUp runs an update that must fail, and returns its error text (with the engine's
+// output) and the steps it took.
+func failingUp(t *testing.T, s *auto.Stack, label string) (string, []drill.Step) {
+	t.Helper()
 	steps := drill.CollectSteps()
 	var err error
 	var out strings.Builder
-	timed(t, "up secondary (no primary yet)", func() {
-		_, err = e.secondary.Up(t.Context(), optup.EventStreams(steps.Events()), optup.ProgressStreams(&out))
+	timed(t, label, func() {
+		_, err = s.Up(t.Context(), optup.EventStreams(steps.Events()), optup.ProgressStreams(&out))
 	})
 	got := steps.Wait()
 	if err == nil {
-		t.Fatal("the secondary deployed without a primary")
+		t.Fatalf("%s succeeded", label)
 	}
-	msg := err.Error() + out.String()
-	for _, want := range []string{"organization/aks-dr/primary", "pulumi up -s primary"} {
+	return err.Error() + out.String(), got
+}
+
+// stampBeforeGlobalFails: `pulumi up -s primary` before the global layer exists stops with an
+// error that names the missing stack and says what to do, and deploys nothing.
+func (e *env) stampBeforeGlobalFails(t *testing.T) {
+	msg, steps := failingUp(t, e.primary(), "up primary (no global layer yet)")
+	for _, want := range []string{"organization/aks-dr/global", "pulumi up -s global"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the failure does not say %q:\n%s", want, msg)
 		}
 	}
 	// The engine records the stack itself and its built-in pulumi provider; nothing else.
-	for _, c := range drill.Changed(got) {
+	for _, c := range drill.Changed(steps) {
 		if !strings.HasPrefix(c.Type, "pulumi:") {
-			t.Errorf("a secondary without its primary changed %s", c.URN)
+			t.Errorf("a stamp without its global layer changed %s", c.URN)
 		}
 	}
-	for _, r := range export(t, e.secondary).Resources {
+	for _, r := range export(t, e.primary()).Resources {
 		if !strings.HasPrefix(string(r.Type), "pulumi:") {
-			t.Errorf("the secondary's state holds %s", r.URN)
+			t.Errorf("the primary's state holds %s", r.URN)
 		}
 	}
 }
 
-func (e *env) bothStacksDeploy(t *testing.T) {
-	// A preview of the empty primary: every computed output is unknown, and still the program
-	// (kubeconfig from an unknown cluster included) must plan cleanly.
+// firstDeploymentInOrder: global (no origins: no stamp exists), both stamps, global again (the
+// two origins and the route).
+func (e *env) firstDeploymentInOrder(t *testing.T) {
 	var planned map[apitype.OpType]int
-	timed(t, "preview primary (empty stack)", func() {
-		res, err := e.primary.Preview(t.Context())
+	timed(t, "preview global (empty stack)", func() {
+		res, err := e.global().Preview(t.Context())
 		if err != nil {
-			t.Fatalf("preview of the empty primary: %v", err)
+			t.Fatalf("preview of the empty global stack: %v", err)
 		}
 		planned = res.ChangeSummary
 	})
-	for _, s := range []auto.Stack{e.primary, e.secondary} {
+	res, steps := up(t, e.global(), "up global (create, no stamp yet)")
+	if creates := resourceChanges(res)[string(apitype.OpCreate)]; planned[apitype.OpCreate] != creates || creates < 10 {
+		t.Fatalf("global: the preview planned %d creates, the up made %d", planned[apitype.OpCreate], creates)
+	}
+	if n := countType(steps, originType); n != 0 {
+		t.Fatalf("global created %d origins before any stamp existed", n)
+	}
+	for _, s := range []*auto.Stack{e.primary(), e.secondary()} {
 		res, steps := up(t, s, "up "+s.Name()+" (create)")
 		changes := resourceChanges(res)
-		creates := changes[string(apitype.OpCreate)]
-		t.Logf("%s: %d resources created, changes %v", s.Name(), creates, changes)
-		if res.Summary.Result != "succeeded" || creates < 10 {
-			t.Fatalf("%s: result %q with %d creates", s.Name(), res.Summary.Result, creates)
+		t.Logf("%s: changes %v", s.Name(), changes)
+		if res.Summary.Result != "succeeded" || changes[string(apitype.OpCreate)] < 10 {
+			t.Fatalf("%s: result %q, changes %v", s.Name(), res.Summary.Result, changes)
 		}
-		if n := countType(steps, originType); n != 1 {
-			t.Fatalf("%s: %d %s resources, want exactly one per stack", s.Name(), n, originType)
-		}
-		if len(res.Outputs) == 0 {
-			t.Fatalf("%s exports no outputs", s.Name())
-		}
-		if s.Name() == e.primary.Name() && planned[apitype.OpCreate] != creates {
-			t.Fatalf("the preview planned %d creates, the up made %d", planned[apitype.OpCreate], creates)
+		if n := countType(steps, originType); n != 0 {
+			t.Fatalf("%s registered %d origins: origins belong to the global stack", s.Name(), n)
 		}
 	}
+	res, steps = up(t, e.global(), "up global (adds the origins and the route)")
+	created := map[string]int{}
+	for _, c := range drill.Changed(steps) {
+		if c.Op != apitype.OpCreate {
+			t.Errorf("global: %s %s; only creates of origins and the route were expected", c.Op, c.URN)
+		}
+		created[c.Type]++
+	}
+	if created[originType] != 2 || created["azure-native:cdn:Route"] != 1 {
+		t.Fatalf("global's second update created %v, want 2 origins and the route", created)
+	}
+	t.Logf("global: %v", resourceChanges(res))
 }
 
-func (e *env) stackReferenceResolvesPrimaryOutputs(t *testing.T) {
+// stackReferencesResolve: each stamp reads the global stack's real outputs, and the global
+// stack's origins point at the stamps' real gateway host names.
+func (e *env) stackReferencesResolve(t *testing.T) {
 	ctx := t.Context()
-	primaryOut, err := e.primary.Outputs(ctx)
+	globalOut, err := e.global().Outputs(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	state := export(t, e.secondary)
-	var ref *apitype.ResourceV3
-	for i, r := range state.Resources {
-		if r.Type == "pulumi:pulumi:StackReference" {
-			ref = &state.Resources[i]
+	for _, s := range []*auto.Stack{e.primary(), e.secondary()} {
+		ref := findRef(t, export(t, s), "organization/"+drill.Project+"/"+drill.Global)
+		refOut, _ := ref.Outputs["outputs"].(map[string]any)
+		compared := 0
+		for _, k := range stacks.GlobalOutputs() {
+			v := globalOut[k]
+			if !jsonEqual(refOut[k], v.Value) {
+				t.Fatalf("%s: StackReference output %q = %v, the global stack's is %v", s.Name(), k, refOut[k], v.Value)
+			}
+			compared++
 		}
-	}
-	if ref == nil {
-		t.Fatal("the secondary's state has no StackReference")
-	}
-	if want := "organization/" + drill.Project + "/" + drill.Primary; ref.Inputs["name"] != want {
-		t.Fatalf("StackReference name = %v, want %q", ref.Inputs["name"], want)
-	}
-	refOut, _ := ref.Outputs["outputs"].(map[string]any)
-	compared, armIDs := 0, 0
-	for k, v := range primaryOut {
-		if v.Secret {
-			continue
-		}
-		if !jsonEqual(refOut[k], v.Value) {
-			t.Fatalf("StackReference output %q = %v, the primary's is %v", k, refOut[k], v.Value)
-		}
-		compared++
-		if s, ok := v.Value.(string); ok && strings.HasPrefix(s, "/subscriptions/") {
-			armIDs++
-		}
-	}
-	if compared == 0 || armIDs == 0 {
-		t.Fatalf("compared %d outputs, %d of them ARM IDs: the primary exports nothing a real deployment computes", compared, armIDs)
-	}
-	// The secondary's resources consume those values, not placeholders.
-	used := map[string]bool{}
-	for _, r := range state.Resources {
-		if r.Type == "pulumi:pulumi:StackReference" || r.Type == "pulumi:pulumi:Stack" {
-			continue
-		}
-		for k, v := range primaryOut {
-			if s, ok := v.Value.(string); ok && !v.Secret && len(s) > 8 && strings.Contains(mustJSON(t, r.Inputs), s) {
-				used[k] = true
+		state := mustJSON(t, export(t, s).Resources)
+		for _, k := range []string{stacks.OutFrontDoorID, stacks.OutSharedWorkspaceID, stacks.OutRegistryID, stacks.OutBaseFirewallPolicyID} {
+			if v, _ := globalOut[k].Value.(string); v == "" || !strings.Contains(state, v) {
+				t.Fatalf("%s: no resource uses the global %s %q", s.Name(), k, v)
 			}
 		}
+		t.Logf("%s: StackReference resolved %d outputs of the global stack from the file backend", s.Name(), compared)
 	}
-	if len(used) == 0 {
-		t.Fatal("no resource of the secondary uses any of the primary's outputs")
+	global := export(t, e.global())
+	for _, s := range []*auto.Stack{e.primary(), e.secondary()} {
+		outs, err := s.Outputs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, _ := outs[stacks.OutOriginHostName].Value.(string)
+		found := false
+		for _, r := range global.Resources {
+			if string(r.Type) == originType && r.Inputs["hostName"] == host {
+				found = true
+			}
+		}
+		if host == "" || !found {
+			t.Fatalf("no origin of the global stack points at %s's gateway %q", s.Name(), host)
+		}
 	}
-	t.Logf("StackReference %s resolved %d outputs (%d ARM IDs) from the file backend; the secondary's resources use %v",
-		ref.Inputs["name"], compared, armIDs, keys(used))
 }
 
 func (e *env) secondUpIsNoOp(t *testing.T) {
-	for _, s := range []auto.Stack{e.primary, e.secondary} {
+	for _, name := range drill.Stacks {
+		s := e.stacks[name]
 		res, steps := up(t, s, "up "+s.Name()+" (no change)", optup.ExpectNoChanges())
 		if changed := drill.Changed(steps); len(changed) > 0 {
 			t.Fatalf("%s: a second up with no change changed %v", s.Name(), changed)
@@ -235,92 +256,186 @@ func (e *env) secondUpIsNoOp(t *testing.T) {
 	}
 }
 
-func (e *env) prioritySwapUpdatesOnlyTheOrigins(t *testing.T) {
+// failover runs the README's runbook: set the priorities in the global stack's config, then
+// `pulumi up -s global`. It checks that exactly the two origins changed, their priority only,
+// the promoted one before the demoted one, and that the state holds the new priorities.
+func (e *env) failover(t *testing.T, to, label string) {
+	t.Helper()
 	ctx := t.Context()
-	if err := drill.Failover(ctx, e.primary, e.secondary); err != nil {
+	if err := drill.SetServing(ctx, *e.global(), to); err != nil {
 		t.Fatal(err)
 	}
-	check := func(label string, s auto.Stack, steps []drill.Step) {
-		t.Helper()
+	previewSteps := drill.CollectSteps()
+	var err error
+	timed(t, "preview global ("+label+")", func() {
+		_, err = e.global().Preview(ctx, optpreview.EventStreams(previewSteps.Events()))
+	})
+	checkOnlyOrigins(t, "preview", previewSteps.Wait())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, steps := up(t, e.global(), "up global ("+label+")")
+	changed := checkOnlyOrigins(t, "up", steps)
+	promoted := originName(to)
+	if !strings.HasSuffix(changed[0].URN, promoted) {
+		t.Fatalf("%s: the engine updated %s first; the promoted origin %s must come first", label, changed[0].URN, promoted)
+	}
+	want := map[string]float64{originName(drill.Primary): 2, originName(drill.Secondary): 2}
+	want[promoted] = 1
+	for _, r := range export(t, e.global()).Resources {
+		if string(r.Type) != originType {
+			continue
+		}
+		for suffix, p := range want {
+			if strings.HasSuffix(string(r.URN), suffix) && r.Outputs["priority"] != p {
+				t.Fatalf("%s: %s has priority %v in the state, want %v", label, r.URN, r.Outputs["priority"], p)
+			}
+		}
+	}
+	// Nothing is left to do: the next full update of every reachable stack is a no-op.
+	if _, steps := up(t, e.global(), "up global (after "+label+")", optup.ExpectNoChanges()); len(drill.Changed(steps)) > 0 {
+		t.Fatalf("a second up after %s changed %v", label, drill.Changed(steps))
+	}
+}
+
+// originName is the URN suffix of a stamp's origin in the global stack.
+func originName(stamp string) string {
+	return map[string]string{drill.Primary: "::origin-eastus2-origin", drill.Secondary: "::origin-centralus-origin"}[stamp]
+}
+
+// checkOnlyOrigins asserts that the steps update exactly the two origins' priorities, and
+// returns them in the order the engine took them.
+func checkOnlyOrigins(t *testing.T, label string, steps []drill.Step) []drill.Step {
+	t.Helper()
+	var changed []drill.Step
+	for _, s := range steps {
+		switch s.Op {
+		case apitype.OpSame, apitype.OpRead, apitype.OpReadDiscard, apitype.OpRefresh:
+		default:
+			changed = append(changed, s)
+		}
+	}
+	if len(changed) != 2 {
+		t.Fatalf("%s: changed %+v, want the two origins", label, changed)
+	}
+	for _, c := range changed {
+		if c.Op != apitype.OpUpdate || c.Type != originType || !slices.Equal(c.Diffs, []string{"priority"}) {
+			t.Fatalf("%s: changed %+v, want only updates of the origins' priority", label, changed)
+		}
+	}
+	return changed
+}
+
+func (e *env) plannedFailoverAndFailback(t *testing.T) {
+	e.failover(t, drill.Secondary, "planned failover")
+	e.failover(t, drill.Primary, "planned failback")
+}
+
+// failoverWithPrimaryRegionDown: with every call into eastus2 failing, the primary stamp cannot
+// even be previewed, and the runbook still completes; a change to the global layer applies too.
+func (e *env) failoverWithPrimaryRegionDown(t *testing.T) {
+	e.outages.Set("eastus2", true)
+	defer e.outages.Set("eastus2", false)
+	before := export(t, e.primary())
+	msg, steps := failingUp(t, e.primary(), "up primary (eastus2 down)")
+	if !strings.Contains(msg, "this stamp's region eastus2 is unavailable") || !strings.Contains(msg, "pulumi up -s global") {
+		t.Fatalf("the primary's update does not say its region is down and what to do:\n%s", msg)
+	}
+	if changed := drill.Changed(steps); len(changed) > 0 {
+		t.Fatalf("the failed update changed %v", changed)
+	}
+	if after := export(t, e.primary()); !reflect.DeepEqual(before.Resources, after.Resources) {
+		t.Fatal("the primary's state changed while its region was down")
+	}
+	e.failover(t, drill.Secondary, "failover, eastus2 down")
+
+	// Any change to the global layer still applies: a shorter probe interval.
+	ctx := t.Context()
+	for _, interval := range []string{"20", "30"} {
+		if err := e.global().SetConfig(ctx, "aks-dr:probeIntervalSeconds", auto.ConfigValue{Value: interval}); err != nil {
+			t.Fatal(err)
+		}
+		_, steps := up(t, e.global(), "up global (probe interval "+interval+"s, eastus2 down)")
 		changed := drill.Changed(steps)
-		if len(changed) != 1 || changed[0].Op != apitype.OpUpdate || changed[0].Type != originType ||
-			!slices.Equal(changed[0].Diffs, []string{"priority"}) {
-			t.Fatalf("%s %s: changed %+v, want one update of the %s's priority", label, s.Name(), changed, originType)
+		if len(changed) != 1 || changed[0].Type != "azure-native:cdn:AFDOriginGroup" {
+			t.Fatalf("probe interval %s: changed %+v, want the origin group", interval, changed)
 		}
 	}
-	for _, s := range []auto.Stack{e.primary, e.secondary} {
-		steps := drill.CollectSteps()
-		var err error
-		timed(t, "preview "+s.Name()+" (failover)", func() {
-			_, err = s.Preview(ctx, optpreview.EventStreams(steps.Events()))
-		})
-		got := steps.Wait()
-		if err != nil {
-			t.Fatal(err)
-		}
-		check("preview", s, got)
+	if err := e.global().RemoveConfig(ctx, "aks-dr:probeIntervalSeconds"); err != nil {
+		t.Fatal(err)
 	}
-	// As the runbook does it: promote the secondary first, then demote the primary, each with
-	// `pulumi up --target` on the origin URN the stack exports.
-	for _, c := range []struct {
-		s    auto.Stack
-		want float64
-	}{{e.secondary, 1}, {e.primary, 2}} {
-		s, want := c.s, c.want
-		outs, err := s.Outputs(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		urn, _ := outs[stacks.OutOriginURN].Value.(string)
-		if !strings.HasPrefix(urn, "urn:pulumi:") {
-			t.Fatalf("%s exports no %s: %v", s.Name(), stacks.OutOriginURN, outs[stacks.OutOriginURN])
-		}
-		_, steps := up(t, s, "up --target origin "+s.Name()+" (failover)", optup.Target([]string{urn}))
-		check("up --target", s, steps)
-		origin := findType(t, export(t, s), originType)
-		if origin.Outputs["priority"] != want {
-			t.Fatalf("%s: origin priority in state = %v, want %v", s.Name(), origin.Outputs["priority"], want)
+}
+
+// failbackWithSecondaryRegionDown: the secondary serves; its region goes down; the failback runs
+// exactly as the failover did.
+func (e *env) failbackWithSecondaryRegionDown(t *testing.T) {
+	e.outages.Set("centralus", true)
+	defer e.outages.Set("centralus", false)
+	e.failover(t, drill.Primary, "failback, centralus down")
+}
+
+// globalRegionDownStopsAtOnce: with the global layer's region down, the global stack stops
+// before registering anything, saying what still works; a stamp still updates.
+func (e *env) globalRegionDownStopsAtOnce(t *testing.T) {
+	e.outages.Set("westus3", true)
+	defer e.outages.Set("westus3", false)
+	before := export(t, e.global())
+	start := time.Now()
+	msg, steps := failingUp(t, e.global(), "up global (westus3 down)")
+	if d := time.Since(start); d > 2*time.Minute {
+		t.Fatalf("the global stack took %s to give up", d)
+	}
+	for _, want := range []string{"the global layer's region westus3 is unavailable", "Front Door keeps serving", "a planned failover included"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the failure does not say %q:\n%s", want, msg)
 		}
 	}
-	// A full update afterwards finds nothing left to do: the targeted ones were the whole change.
-	for _, s := range []auto.Stack{e.secondary, e.primary} {
-		if _, steps := up(t, s, "up "+s.Name()+" (after failover)", optup.ExpectNoChanges()); len(drill.Changed(steps)) > 0 {
-			t.Fatalf("%s: a full up after the targeted failover changed %v", s.Name(), drill.Changed(steps))
-		}
+	if changed := drill.Changed(steps); len(changed) > 0 {
+		t.Fatalf("changed %v", changed)
+	}
+	if after := export(t, e.global()); !reflect.DeepEqual(before.Resources, after.Resources) {
+		t.Fatal("the global stack's state changed")
+	}
+	if _, steps := up(t, e.primary(), "up primary (westus3 down, no change)", optup.ExpectNoChanges()); len(drill.Changed(steps)) > 0 {
+		t.Fatalf("primary changed %v", drill.Changed(steps))
 	}
 }
 
 func (e *env) invalidConfigLeavesStateUntouched(t *testing.T) {
 	ctx := t.Context()
-	before := export(t, e.primary)
-	if err := e.primary.SetConfig(ctx, drill.PriorityKey, auto.ConfigValue{Value: "9"}); err != nil {
+	before := export(t, e.global())
+	key := drill.PriorityKey(drill.Primary)
+	if err := e.global().SetConfigWithOptions(ctx, key, auto.ConfigValue{Value: "9"}, &auto.ConfigOptions{Path: true}); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		if err := e.primary.SetConfig(ctx, drill.PriorityKey, auto.ConfigValue{Value: "2"}); err != nil {
+		if err := e.global().SetConfigWithOptions(ctx, key, auto.ConfigValue{Value: "1"}, &auto.ConfigOptions{Path: true}); err != nil {
 			t.Error(err)
 		}
 	}()
-	steps := drill.CollectSteps()
-	var err error
-	timed(t, "up primary (invalid frontDoorPriority 9)", func() {
-		_, err = e.primary.Up(ctx, optup.EventStreams(steps.Events()))
-	})
-	got := steps.Wait()
-	if err == nil {
-		t.Fatal("up succeeded with frontDoorPriority 9")
+	msg, steps := failingUp(t, e.global(), "up global (invalid origins.primary.priority 9)")
+	if !strings.Contains(msg, "aks-dr:origins.primary.priority: must be between 1 and 5, got 9") {
+		t.Fatalf("the error does not name the bad key:\n%v", msg)
 	}
-	if !strings.Contains(err.Error(), "frontDoorPriority") {
-		t.Fatalf("the error does not name the bad key:\n%v", err)
-	}
-	if changed := drill.Changed(got); len(changed) > 0 {
+	if changed := drill.Changed(steps); len(changed) > 0 {
 		t.Fatalf("invalid config changed %v", changed)
 	}
-	after := export(t, e.primary)
+	after := export(t, e.global())
 	if !reflect.DeepEqual(before.Resources, after.Resources) {
 		t.Fatalf("the state changed:\nbefore %s\nafter  %s", mustJSON(t, before.Resources), mustJSON(t, after.Resources))
 	}
 	t.Logf("rejected before registering anything; %d resources in the state unchanged", len(after.Resources))
+}
+
+func findRef(t *testing.T, d apitype.DeploymentV3, name string) apitype.ResourceV3 {
+	t.Helper()
+	for _, r := range d.Resources {
+		if r.Type == "pulumi:pulumi:StackReference" && r.Inputs["name"] == name {
+			return r
+		}
+	}
+	t.Fatalf("no StackReference to %s in the state", name)
+	return apitype.ResourceV3{}
 }
 
 func resourceChanges(res auto.UpResult) map[string]int {
@@ -330,7 +445,7 @@ func resourceChanges(res auto.UpResult) map[string]int {
 	return *res.Summary.ResourceChanges
 }
 
-func export(t *testing.T, s auto.Stack) apitype.DeploymentV3 {
+func export(t *testing.T, s *auto.Stack) apitype.DeploymentV3 {
 	t.Helper()
 	u, err := s.Export(t.Context())
 	if err != nil {
@@ -341,17 +456,6 @@ func export(t *testing.T, s auto.Stack) apitype.DeploymentV3 {
 		t.Fatal(err)
 	}
 	return d
-}
-
-func findType(t *testing.T, d apitype.DeploymentV3, typ string) apitype.ResourceV3 {
-	t.Helper()
-	for _, r := range d.Resources {
-		if string(r.Type) == typ {
-			return r
-		}
-	}
-	t.Fatalf("no %s in the state", typ)
-	return apitype.ResourceV3{}
 }
 
 func countType(steps []drill.Step, typ string) int {
@@ -383,15 +487,6 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-func keys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // testWriter sends the CLI build's output to the test log.
