@@ -41,7 +41,7 @@ type Running struct {
 	// Outages are the regions both simulators treat as down (none at first).
 	Outages *Outages
 	stops   []func()
-	once  sync.Once
+	once    sync.Once
 }
 
 // Start serves the simulated azure-native and kubernetes providers until Stop is called or ctx
