@@ -1,55 +1,60 @@
 #!/usr/bin/env bash
-# Makes STACK the one that serves traffic: sets `aks-dr:frontDoorPriority` to 1 in
-# Pulumi.STACK.yaml and to 2 in the other stack's file. It only edits the files (no Pulumi
-# login needed); the failover workflow commits them and then updates both stacks' origins.
+# Makes STAMP the one that serves traffic: in Pulumi.global.yaml, sets the priority of its
+# Front Door origin (`aks-dr:origins.STAMP.priority`) to 1 and every other stamp's to 2. It
+# only edits the file (no Pulumi login needed), like
+#   pulumi config set --path 'aks-dr:origins.STAMP.priority' 1 -s global
+# would; the failover workflow commits it and then runs `pulumi up -s global`.
 #
-# Usage: scripts/set-front-door-priority.sh primary|secondary     (from any directory)
+# Usage: scripts/set-front-door-priority.sh STAMP     (from any directory; e.g. secondary)
+#   GLOBAL_STACK_FILE overrides the file (default: Pulumi.global.yaml beside this repository's
+#   Pulumi.yaml).
 #
-# It edits the existing key in place (keeping its indentation, quoting and any trailing
-# comment) and fails if a file does not have exactly one such key, rather than guess where the
-# `config:` block is.
+# It edits the existing `priority:` line of each origin in place (keeping indentation, quoting
+# and any trailing comment), and fails without writing anything when STAMP is not an origin or
+# an origin does not have exactly one such line, rather than guess the YAML's shape.
 set -euo pipefail
 
-readonly key='aks-dr:frontDoorPriority'
-
-usage() { echo "usage: $0 primary|secondary" >&2; exit 2; }
+usage() { echo "usage: $0 STAMP" >&2; exit 2; }
 (($# == 1)) || usage
-case $1 in
-  primary) other=secondary ;;
-  secondary) other=primary ;;
-  *) usage ;;
-esac
-readonly target=$1 other
+readonly target=$1
+[[ ${target} =~ ^[A-Za-z0-9_.-]+$ ]] || usage
 
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
-readonly root
+readonly file=${GLOBAL_STACK_FILE:-${root}/Pulumi.global.yaml}
+[[ -f ${file} ]] || { echo "error: ${file} not found" >&2; exit 1; }
 
-# The key line: indentation, key, optional quote, digits, the same quote, optional comment.
-readonly pattern="^([[:space:]]+${key}:[[:space:]]+)([\"']?)[0-9]+\\2([[:space:]]*(#.*)?)$"
-
-# check STACK: the stack file exists and has exactly one key line.
-check() {
-  local file="${root}/Pulumi.$1.yaml" count
-  if [[ ! -f ${file} ]]; then
-    echo "error: ${file} not found" >&2
-    return 1
-  fi
-  count=$(grep -cE "${pattern}" "${file}" || true)
-  if [[ ${count} != 1 ]]; then
-    echo "error: ${file}: expected exactly one '${key}: <number>' line, found ${count}" >&2
-    return 1
-  fi
-}
-
-# set_priority STACK VALUE
-set_priority() {
-  local file="${root}/Pulumi.$1.yaml"
-  sed -E -i "s/${pattern}/\\1\\2$2\\2\\3/" "${file}"
-  echo "${file##*/}: ${key} = $2"
-}
-
-# Both files are checked before either is edited.
-check "${target}"
-check "${other}"
-set_priority "${target}" 1
-set_priority "${other}" 2
+tmp=$(mktemp)
+trap 'rm -f "${tmp}"' EXIT
+# In the `aks-dr:origins:` block, an origin is a key two levels in (`    name:`) and its priority
+# a key three levels in (`      priority: N`).
+awk -v target="${target}" '
+  function flush() {
+    if (origin != "" && count[origin] != 1) {
+      printf "error: origin %s has %d priority lines, expected 1\n", origin, count[origin] > "/dev/stderr"
+      bad = 1
+    }
+  }
+  /^[^ #]/ || /^  [^ #]/ { flush(); origin = ""; inblock = ($0 ~ /^  aks-dr:origins:[ \t]*$/) }
+  inblock && match($0, /^    [A-Za-z0-9_.\/-]+:[ \t]*$/) {
+    flush()
+    origin = $0; sub(/^ +/, "", origin); sub(/:.*$/, "", origin)
+    origins++
+    if (origin == target) found = 1
+  }
+  inblock && origin != "" && match($0, /^      priority:[ \t]+["\047]?[0-9]+["\047]?[ \t]*(#.*)?$/) {
+    count[origin]++
+    value = (origin == target) ? 1 : 2
+    line = $0
+    sub(/[0-9]+/, value, line)
+    printf "%s: origins.%s.priority = %d\n", FILENAME, origin, value > "/dev/stderr"
+    print line
+    next
+  }
+  { print }
+  END {
+    flush()
+    if (!found) { printf "error: %s has no origin %s under aks-dr:origins\n", FILENAME, target > "/dev/stderr"; bad = 1 }
+    exit bad
+  }
+' "${file}" > "${tmp}"
+cat "${tmp}" > "${file}"

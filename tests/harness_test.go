@@ -283,6 +283,12 @@ func stackConfig(t *testing.T, stack string) map[string]string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
 	require.NoError(t, err)
+	return stackConfigFrom(t, raw)
+}
+
+// stackConfigFrom reads a stack file's contents into engine form.
+func stackConfigFrom(t *testing.T, raw []byte) map[string]string {
+	t.Helper()
 	var file struct {
 		Config map[string]any `yaml:"config"`
 	}
