@@ -46,14 +46,6 @@ func normalizeRegion(s string) string {
 	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
 }
 
-// normalizeRegions normalizes every region of a list.
-func normalizeRegions(list []string) []string {
-	for i, r := range list {
-		list[i] = normalizeRegion(r)
-	}
-	return list
-}
-
 // regionNames is the sorted list of supported regions, for error messages.
 func regionNames() string {
 	names := make([]string, 0, len(regions))

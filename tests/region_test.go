@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// regionDown is what the azure-native provider reports when ARM cannot reach a region.
-var regionDown = errors.New(`GET resourceGroups/x: StatusCode=503 Code="ServiceUnavailable" Message="The region is unavailable"`)
+// errRegionDown is what the azure-native provider reports when ARM cannot reach a region.
+var errRegionDown = errors.New(`GET resourceGroups/x: StatusCode=503 Code="ServiceUnavailable" Message="The region is unavailable"`)
 
 // TestRegionOutageStopsTheRunAtOnce: each stack reads its resource group first; when its region
 // does not answer, the run stops before registering anything, with what still works and what
@@ -28,7 +28,7 @@ func TestRegionOutageStopsTheRunAtOnce(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			rec := &recorder{stack: tc.stack, stacks: deployed(), groupErrors: map[string]error{tc.group: regionDown}}
+			rec := &recorder{stack: tc.stack, stacks: deployed(), groupErrors: map[string]error{tc.group: errRegionDown}}
 			err := runWith(rec, tc.stack, stackConfig(t, tc.stack))
 			require.Error(t, err)
 			for _, want := range tc.want {
@@ -54,7 +54,7 @@ func TestRegionOutageStopsTheRunAtOnce(t *testing.T) {
 	})
 	t.Run("a stamp's outage does not stop the global stack", func(t *testing.T) {
 		t.Parallel()
-		rec := &recorder{stack: "global", stacks: deployed(), groupErrors: map[string]error{"rg-aksdr-eus2": regionDown}}
+		rec := &recorder{stack: "global", stacks: deployed(), groupErrors: map[string]error{"rg-aksdr-eus2": errRegionDown}}
 		require.NoError(t, runWith(rec, "global", stackConfig(t, "global")))
 	})
 }

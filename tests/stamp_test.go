@@ -86,14 +86,14 @@ func TestGlobalRegistersTheSharedLayerAndEveryOrigin(t *testing.T) {
 	}
 	require.Len(t, origins, 2)
 	for name, want := range map[string]struct {
-		priority float64
+		priority int
 		host     string
 	}{
 		"origin-aksdr-eus2": {1, stampFixture("primary")["originHostName"].(string)},
 		"origin-aksdr-cus":  {2, stampFixture("secondary")["originHostName"].(string)},
 	} {
 		o := origins[name]
-		assert.Equal(t, want.priority, plain(get(t, o.Inputs, "priority")), name)
+		assert.EqualValues(t, want.priority, plain(get(t, o.Inputs, "priority")), name)
 		assert.Equal(t, want.host, plain(get(t, o.Inputs, "hostName")), "%s points at its stamp's gateway, read from the stamp's outputs", name)
 		assert.Equal(t, "afd-aksdr-global", plain(get(t, o.Inputs, "profileName")))
 		assert.Equal(t, "rg-aksdr-global", plain(get(t, o.Inputs, "resourceGroupName")))
