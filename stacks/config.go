@@ -43,6 +43,23 @@ type Config struct {
 	Global GlobalConfig
 	// PrimaryStack is the fully qualified stack the secondary reads the global layer from.
 	PrimaryStack string
+
+	// Access is who and what may reach the stamp's egress, API server and registry.
+	Access AccessConfig
+}
+
+// AccessConfig holds the network-access settings of issue 10's hardening.
+type AccessConfig struct {
+	// FirewallPublicIPCount sizes the firewall's outbound SNAT capacity: Azure Firewall has 2,496
+	// SNAT ports per public IP per firewall instance.
+	FirewallPublicIPCount int
+	// APIServerAuthorizedIPRanges are the public ranges allowed to reach the AKS API server;
+	// empty leaves it reachable from any address (Entra ID authentication still applies).
+	APIServerAuthorizedIPRanges []string
+	// RegistryAllowedIPRanges (primary: the registry belongs to the global layer) are public
+	// ranges, e.g. a CI runner that pushes images, allowed through the registry's public
+	// endpoint; empty disables public network access.
+	RegistryAllowedIPRanges []string
 }
 
 // NetworkConfig holds the regional address plan.

@@ -123,6 +123,7 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 				AppGatewaySubnetPrefix: n.AppGatewaySubnet.String(), PrivateEndpointSubnetPrefix: n.PrivateEndpointSubnet.String(),
 			},
 			IngressIP: n.IngressIP.String(), ServiceCidr: n.ServiceCidr.String(), DNSServiceIP: n.DNSServiceIP.String(),
+			FirewallPublicIPCount: cfg.Access.FirewallPublicIPCount,
 		},
 		Cluster: components.ClusterArgs{
 			KubernetesVersion: c.KubernetesVersion, SystemPool: pool(c.SystemPool), UserPool: pool(c.UserPool), MaxPodsPerNode: c.MaxPodsPerNode,
@@ -134,6 +135,10 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 		KubeLoginMode:              cfg.KubeLoginMode,
 		SharedWorkspaceID:          global.SharedWorkspaceID,
 		RegistryID:                 global.RegistryID,
+		RegistryLoginServer:        global.RegistryLoginServer,
+		RegistryLocations:          global.RegistryLocations,
+		APIServerAuthorizedRanges:  cfg.Access.APIServerAuthorizedIPRanges,
+		WorkloadDependsOn:          global.imageImport,
 		BaseFirewallPolicyID:       global.BaseFirewallPolicyID,
 		BaseFirewallPolicyLocation: global.Location,
 		FrontDoorID:                global.FrontDoorID,

@@ -27,6 +27,13 @@ type globalLayer struct {
 	// Location is the global layer's region; the base firewall policy is there, and so must
 	// every policy that inherits it be.
 	Location string
+	// RegistryLoginServer and RegistryLocations (home and replicas) locate the registry's
+	// endpoints for the pods' image and the firewall.
+	RegistryLoginServer pulumi.StringInput
+	RegistryLocations   []string
+
+	// imageImport is set in the primary only: its workload waits for the registry's import.
+	imageImport []pulumi.Resource
 
 	// frontDoor is set in the primary only: it also owns the route.
 	frontDoor *components.GlobalFrontDoor
@@ -53,6 +60,9 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 		Names:             names,
 		UniqueSuffix:      naming.Hash(subscriptionID, ctx.Project(), "registry"),
 		WorkspaceID:       shared.Workspace.ID(),
+		AllowedIPRanges:   cfg.Access.RegistryAllowedIPRanges,
+		ImportImages:      []string{cfg.Workload.Image},
+		SubscriptionID:    subscriptionID,
 		Tags:              tags,
 	})
 	if err != nil {
@@ -90,6 +100,9 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 		BaseFirewallPolicyID: shared.BaseFirewallPolicyID,
 		DetectionSeconds:     cfg.Global.Probe.DetectionSeconds(),
 		Location:             cfg.Global.Location,
+		RegistryLoginServer:  registry.Registry.LoginServer,
+		RegistryLocations:    registry.Locations,
+		imageImport:          []pulumi.Resource{registry.ImageImport},
 		frontDoor:            fd,
 	}, nil
 }
@@ -143,6 +156,8 @@ func readGlobal(ctx *pulumi.Context, cfg *Config) (*globalLayer, error) {
 		BaseFirewallPolicyID: pulumi.String(str(OutBaseFirewallPolicyID)),
 		DetectionSeconds:     int(detection),
 		Location:             str(OutGlobalLocation),
+		RegistryLoginServer:  pulumi.String(str(OutRegistryLoginServer)),
+		RegistryLocations:    toStrings(values[OutRegistryLocations]),
 	}, nil
 }
 

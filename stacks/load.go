@@ -30,8 +30,8 @@ var Defaults = map[string]any{
 	"serviceCidr":                "172.16.0.0/16",
 	"dnsServiceIp":               "172.16.0.10",
 	"ingressIp":                  "",
-	"workloadImage":              "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
-	"workloadPort":               80,
+	"workloadImage":              DefaultWorkloadImage,
+	"workloadPort":               8080,
 	"workloadHealthPath":         "/",
 	"workloadReplicas":           3,
 	"workloadMaxReplicas":        12,
@@ -53,7 +53,19 @@ var Defaults = map[string]any{
 	"primaryStack":               "primary",
 	"globalLocation":             "",
 	"clusterAdminGroupObjectIds": []string{},
+
+	// Hardening (issue 10): egress capacity, API server and registry network access.
+	"firewallPublicIpCount":       4,
+	"apiServerAuthorizedIpRanges": []string{},
+	"registryAllowedIpRanges":     []string{},
 }
+
+// DefaultWorkloadImage is nginx 1.30.5 on Alpine, built by NGINX to run unprivileged: user 101,
+// port 8080, temporary files and pid under /tmp, so it runs under the Pod Security Standard
+// "restricted" profile with a read-only root filesystem (the workload mounts /tmp). Pinned by
+// the digest of its multi-architecture index (tag 1.30.5-alpine when pinned). Pods never pull it
+// from Docker Hub: the registry imports it and the pods pull it from the project's registry.
+const DefaultWorkloadImage = "docker.io/nginxinc/nginx-unprivileged@sha256:ed04ec1ff34502c339ee5c3ae3f855442398edc1d05591e2b98981dcbbd20b1e"
 
 // LoadConfig reads this stack's config and validates it. It registers nothing, so a stack with
 // bad config fails before any resource is touched. All problems are reported at once.
@@ -113,6 +125,11 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 			RegistryReplicaLocations: normalizeRegions(r.stringList("registryReplicaLocations")),
 		},
 		PrimaryStack: qualifyStack(ctx, r.str("primaryStack")),
+		Access: AccessConfig{
+			FirewallPublicIPCount:       r.integer("firewallPublicIpCount"),
+			APIServerAuthorizedIPRanges: r.stringList("apiServerAuthorizedIpRanges"),
+			RegistryAllowedIPRanges:     r.stringList("registryAllowedIpRanges"),
+		},
 	}
 	if len(r.errs) > 0 {
 		return nil, configError(r.errs)

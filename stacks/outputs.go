@@ -38,4 +38,5 @@ var globalOutputs = []string{
 	OutLocation, OutHubAddressSpace, OutSpokeAddressSpace, OutGlobalResourceGroupName, OutFrontDoorProfileName,
 	OutFrontDoorOriginGroupName, OutFrontDoorEndpoint, OutFrontDoorID, OutSharedWorkspaceID, OutRegistryID,
 	OutRegistryLocations, OutBaseFirewallPolicyID, OutDetectionSeconds, OutGlobalLocation,
+	OutRegistryLoginServer,
 }

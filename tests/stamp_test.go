@@ -10,41 +10,44 @@ import (
 
 // Resource types a regional stamp registers, with how many.
 var stampTypes = map[string]int{
-	"aks-dr:stamp:RegionalStamp":                             1,
-	"aks-dr:network:HubSpoke":                                1,
-	"aks-dr:k8s:Workload":                                    1,
-	"azure-native:resources:ResourceGroup":                   1,
-	"azure-native:operationalinsights:Workspace":             1,
-	"azure-native:network:VirtualNetwork":                    2,
-	"azure-native:network:Subnet":                            4,
-	"azure-native:network:VirtualNetworkPeering":             2,
-	"azure-native:network:PublicIPAddress":                   2,
-	"azure-native:network:FirewallPolicy":                    1,
-	"azure-native:network:FirewallPolicyRuleCollectionGroup": 1,
-	"azure-native:network:AzureFirewall":                     1,
-	"azure-native:network:RouteTable":                        1,
-	"azure-native:network:NetworkSecurityGroup":              1,
-	"azure-native:network:WebApplicationFirewallPolicy":      1,
-	"azure-native:network:ApplicationGateway":                1,
-	"azure-native:network:PrivateZone":                       1,
-	"azure-native:network:VirtualNetworkLink":                1,
-	"azure-native:network:PrivateEndpoint":                   1,
-	"azure-native:network:PrivateDnsZoneGroup":               1,
-	"azure-native:keyvault:Vault":                            1,
-	"azure-native:managedidentity:UserAssignedIdentity":      2,
-	"azure-native:authorization:RoleAssignment":              6,
-	"azure-native:insights:DataCollectionRule":               1,
-	"azure-native:insights:DataCollectionRuleAssociation":    1,
-	"azure-native:containerservice:ManagedCluster":           1,
-	"azure-native:insights:DiagnosticSetting":                4,
-	"pulumi:providers:kubernetes":                            1,
-	"kubernetes:core/v1:Namespace":                           1,
-	"kubernetes:apps/v1:Deployment":                          1,
-	"kubernetes:policy/v1:PodDisruptionBudget":               1,
-	"kubernetes:core/v1:Service":                             1,
-	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":      1,
-	"aks-dr:frontdoor:Origin":                                1,
-	"azure-native:cdn:AFDOrigin":                             1,
+	"aks-dr:stamp:RegionalStamp":                               1,
+	"aks-dr:network:HubSpoke":                                  1,
+	"aks-dr:k8s:Workload":                                      1,
+	"azure-native:resources:ResourceGroup":                     1,
+	"azure-native:operationalinsights:Workspace":               1,
+	"azure-native:network:VirtualNetwork":                      2,
+	"azure-native:network:Subnet":                              4,
+	"azure-native:network:VirtualNetworkPeering":               2,
+	"azure-native:network:PublicIPAddress":                     5, // 4 for the firewall (SNAT), 1 for the gateway
+	"azure-native:network:FirewallPolicy":                      1,
+	"azure-native:network:FirewallPolicyRuleCollectionGroup":   1,
+	"azure-native:network:AzureFirewall":                       1,
+	"azure-native:network:RouteTable":                          1,
+	"azure-native:network:NetworkSecurityGroup":                1,
+	"azure-native:network:WebApplicationFirewallPolicy":        1,
+	"azure-native:network:ApplicationGateway":                  1,
+	"azure-native:network:PrivateZone":                         2, // Key Vault and registry
+	"azure-native:network:VirtualNetworkLink":                  2,
+	"azure-native:network:PrivateEndpoint":                     2,
+	"azure-native:network:PrivateDnsZoneGroup":                 2,
+	"azure-native:keyvault:Vault":                              1,
+	"azure-native:managedidentity:UserAssignedIdentity":        3, // cluster, kubelet, workload
+	"azure-native:managedidentity:FederatedIdentityCredential": 1,
+	"azure-native:authorization:RoleAssignment":                6,
+	"azure-native:insights:DataCollectionRule":                 1,
+	"azure-native:insights:DataCollectionRuleAssociation":      1,
+	"azure-native:containerservice:ManagedCluster":             1,
+	"azure-native:insights:DiagnosticSetting":                  4,
+	"pulumi:providers:kubernetes":                              1,
+	"kubernetes:core/v1:Namespace":                             1,
+	"kubernetes:apps/v1:Deployment":                            1,
+	"kubernetes:policy/v1:PodDisruptionBudget":                 1,
+	"kubernetes:core/v1:Service":                               1,
+	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":        1,
+	"kubernetes:core/v1:ServiceAccount":                        1,
+	"kubernetes:networking.k8s.io/v1:NetworkPolicy":            4,
+	"aks-dr:frontdoor:Origin":                                  1,
+	"azure-native:cdn:AFDOrigin":                               1,
 }
 
 // Resource types only the primary registers: the global layer.
@@ -59,6 +62,9 @@ var globalTypes = map[string]int{
 	"azure-native:network:FirewallPolicyRuleCollectionGroup": 1,
 	"azure-native:containerregistry:Registry":                1,
 	"azure-native:containerregistry:Replication":             1,
+	"azure-native:managedidentity:UserAssignedIdentity":      1, // the image import's
+	"azure-native:authorization:RoleAssignment":              1,
+	"azure-native:resources:AzureCliScript":                  1,
 	"azure-native:network:Policy":                            1,
 	"azure-native:cdn:Profile":                               1,
 	"azure-native:cdn:AFDEndpoint":                           1,
@@ -193,7 +199,7 @@ func TestRoleAssignments(t *testing.T) {
 		assert.True(t, strings.HasPrefix(def, "/subscriptions/"+subscriptionID+"/providers/Microsoft.Authorization/roleDefinitions/"))
 	}
 	assert.Contains(t, roles["7f951dda-4ed3-4680-a7ca-43fe172d538d"], "/registries/", "kubelet has AcrPull on the registry")
-	assert.Contains(t, roles["4633458b-17de-408a-b874-0445c86b69e6"], "/vaults/", "kubelet reads Key Vault secrets")
+	assert.Contains(t, roles["4633458b-17de-408a-b874-0445c86b69e6"], "/vaults/", "the workload identity reads Key Vault secrets")
 	assert.Contains(t, roles["f1a07417-d97a-45cb-824c-7a7467783830"], "/userAssignedIdentities/", "control plane assigns the kubelet identity")
 }
 
@@ -295,10 +301,10 @@ func TestKeyVaultIsPrivateAndPurgeProtected(t *testing.T) {
 	}
 	name := plain(get(t, kv.Inputs, "vaultName")).(string)
 	assert.LessOrEqual(t, len(name), 24)
-	pe := rec.one(t, "azure-native:network:PrivateEndpoint")
+	pe := named(t, rec, "azure-native:network:PrivateEndpoint", "stamp-eastus2-kv-pe")
 	assert.Equal(t, []any{"vault"}, plain(get(t, pe.Inputs, "privateLinkServiceConnections[0].groupIds")))
 	assert.Contains(t, plain(get(t, pe.Inputs, "subnet.id")), "snet-aksdr-pe-eus2")
-	zone := rec.one(t, "azure-native:network:PrivateZone")
+	zone := named(t, rec, "azure-native:network:PrivateZone", "stamp-eastus2-kv-dns")
 	assert.Equal(t, "privatelink.vaultcore.azure.net", plain(get(t, zone.Inputs, "privateZoneName")))
 }
 
