@@ -323,6 +323,9 @@ func (c *Config) validateAccess(v *violations) {
 	a := c.Access
 	v.between("firewallPublicIpCount", a.FirewallPublicIPCount, 1, maxFirewallPublicIPs)
 	publicRanges(v, "apiServerAuthorizedIpRanges", a.APIServerAuthorizedIPRanges)
+	if n := len(a.APIServerAuthorizedIPRanges); n > 0 && n <= maxAuthorizedIPRanges && n+a.FirewallPublicIPCount > maxAuthorizedIPRanges {
+		v.add("apiServerAuthorizedIpRanges", "lists %d ranges; with the %d firewall IPs the program adds (firewallPublicIpCount), AKS accepts at most %d", n, a.FirewallPublicIPCount, maxAuthorizedIPRanges)
+	}
 	if c.Role == RolePrimary {
 		publicRanges(v, "registryAllowedIpRanges", a.RegistryAllowedIPRanges)
 	}

@@ -85,6 +85,8 @@ func TestBadConfigIsRejected(t *testing.T) {
 		{"API server range not a CIDR", with(primary, "apiServerAuthorizedIpRanges", `["office"]`), []string{"aks-dr:apiServerAuthorizedIpRanges: \"office\" is not an IPv4 address or CIDR"}},
 		{"API server range private", with(primary, "apiServerAuthorizedIpRanges", `["10.0.0.0/8"]`), []string{"aks-dr:apiServerAuthorizedIpRanges: \"10.0.0.0/8\" is not a public range"}},
 		{"API server range open to all", with(primary, "apiServerAuthorizedIpRanges", `["0.0.0.0/0"]`), []string{"aks-dr:apiServerAuthorizedIpRanges: \"0.0.0.0/0\" allows every address"}},
+		{"API server ranges plus firewall IPs over the limit", with(primary, "apiServerAuthorizedIpRanges", manyRanges(197)), []string{"aks-dr:apiServerAuthorizedIpRanges: lists 197 ranges; with the 4 firewall IPs the program adds (firewallPublicIpCount), AKS accepts at most 200"}},
+		{"registry ranges over the limit", with(primary, "registryAllowedIpRanges", manyRanges(201)), []string{"aks-dr:registryAllowedIpRanges: lists 201 ranges; Azure accepts at most 200"}},
 		{"registry range with host bits", with(primary, "registryAllowedIpRanges", `["203.0.113.7/24"]`), []string{"aks-dr:registryAllowedIpRanges: \"203.0.113.7/24\" has host bits set; did you mean 203.0.113.0/24?"}},
 		{"replicas above autoscaler max", with(primary, "workloadReplicas", "13"), []string{"aks-dr:workloadReplicas: (13) must not exceed workloadMaxReplicas (12)"}},
 		{"autoscaler cannot absorb failover", with(primary, "workloadReplicas", "8"), []string{"aks-dr:workloadMaxReplicas: (12) must be at least twice workloadReplicas (8)"}},

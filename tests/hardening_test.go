@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -363,4 +364,13 @@ func TestImageReferences(t *testing.T) {
 		_, _, err := components.SplitImage(bad)
 		assert.Error(t, err, bad)
 	}
+}
+
+// manyRanges is a JSON list of n distinct public /32s.
+func manyRanges(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = `"198.51.` + strconv.Itoa(i/250) + `.` + strconv.Itoa(i%250+1) + `"`
+	}
+	return "[" + strings.Join(parts, ",") + "]"
 }
