@@ -15,34 +15,40 @@ import (
 )
 
 func main() {
-	files := os.Args[1:]
+	os.Exit(run(os.Args[1:]))
+}
+
+// run checks the files (default: the repository's workflows) and returns the exit code:
+// 0 clean, 1 undefined env reads, 2 the check could not run.
+func run(files []string) int {
 	if len(files) == 0 {
 		for _, pattern := range []string{".github/workflows/*.yml", ".github/workflows/*.yaml"} {
 			m, err := filepath.Glob(pattern)
 			if err != nil {
-				fail(err)
+				return fail(err)
 			}
 			files = append(files, m...)
 		}
 	}
 	if len(files) == 0 {
-		fail(fmt.Errorf("no workflow files found; run from the repository root"))
+		return fail(fmt.Errorf("no workflow files found; run from the repository root"))
 	}
 	findings, err := workflowenv.CheckFiles(".", files...)
 	if err != nil {
-		fail(err)
+		return fail(err)
 	}
 	for _, f := range findings {
 		fmt.Fprintln(os.Stderr, f)
 	}
 	if len(findings) > 0 {
 		fmt.Fprintf(os.Stderr, "check-workflow-env: %d undefined env read(s)\n", len(findings))
-		os.Exit(1)
+		return 1
 	}
 	fmt.Printf("check-workflow-env: %d workflow(s), every env read is defined\n", len(files))
+	return 0
 }
 
-func fail(err error) {
+func fail(err error) int {
 	fmt.Fprintln(os.Stderr, "check-workflow-env:", err)
-	os.Exit(2)
+	return 2
 }
