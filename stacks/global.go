@@ -85,6 +85,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 	ctx.Export(OutRegistryID, registry.Registry.ID())
 	ctx.Export(OutRegistryLoginServer, registry.Registry.LoginServer)
 	ctx.Export(OutRegistryLocations, pulumi.ToStringArray(registry.Locations))
+	ctx.Export(OutRegistryImages, pulumi.ToStringArray([]string{cfg.Workload.Image}))
 	ctx.Export(OutFrontDoorProfileName, fd.Profile.Name)
 	ctx.Export(OutFrontDoorOriginGroupName, fd.OriginGroup.Name)
 	ctx.Export(OutFrontDoorEndpointName, fd.Endpoint.Name)
@@ -142,6 +143,9 @@ func readGlobal(ctx *pulumi.Context, cfg *Config) (*globalLayer, error) {
 	}
 	str := func(k string) string { return fmt.Sprint(values[k]) }
 	if err := checkAgainstPrimary(ctx, cfg, str(OutLocation), str(OutHubAddressSpace), str(OutSpokeAddressSpace), toStrings(values[OutRegistryLocations])); err != nil {
+		return nil, err
+	}
+	if err := checkWorkloadImage(cfg, toStrings(values[OutRegistryImages])); err != nil {
 		return nil, err
 	}
 	detection, _ := values[OutDetectionSeconds].(float64)

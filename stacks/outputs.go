@@ -28,6 +28,9 @@ const (
 	OutBaseFirewallPolicyID     = "baseFirewallPolicyId"
 	OutGlobalLocation           = "globalLocation"
 	OutFrontDoorOriginName      = "frontDoorOriginName"
+	// OutRegistryImages are the images the primary imports into the registry: the secondary's
+	// workloadImage must be one of them, or its pods could not pull.
+	OutRegistryImages = "registryImages"
 )
 
 // GlobalOutputs are the outputs the secondary reads from the primary's stack.
@@ -38,5 +41,5 @@ var globalOutputs = []string{
 	OutLocation, OutHubAddressSpace, OutSpokeAddressSpace, OutGlobalResourceGroupName, OutFrontDoorProfileName,
 	OutFrontDoorOriginGroupName, OutFrontDoorEndpoint, OutFrontDoorID, OutSharedWorkspaceID, OutRegistryID,
 	OutRegistryLocations, OutBaseFirewallPolicyID, OutDetectionSeconds, OutGlobalLocation,
-	OutRegistryLoginServer,
+	OutRegistryLoginServer, OutRegistryImages,
 }

@@ -170,8 +170,7 @@ func TestFirewallHasSnatCapacity(t *testing.T) {
 			_, hasSubnet := cfg["subnet"]
 			assert.Equal(t, i == 0, hasSubnet, "only the first configuration names the subnet")
 		}
-		assert.Len(t, pips, tc.want, "distinct public IPs")
-		assert.Equal(t, 2496*tc.want, 2496*len(pips), "SNAT ports per firewall instance")
+		assert.Len(t, pips, tc.want, "distinct public IPs: 2,496 SNAT ports each per firewall instance")
 		for _, p := range rec.ofType("azure-native:network:PublicIPAddress") {
 			if strings.Contains(p.Name, "firewall-pip") {
 				assert.Equal(t, []any{"1", "2", "3"}, plain(get(t, p.Inputs, "zones")), "zone-redundant like the firewall")
@@ -373,4 +372,17 @@ func manyRanges(n int) string {
 		parts[i] = `"198.51.` + strconv.Itoa(i/250) + `.` + strconv.Itoa(i%250+1) + `"`
 	}
 	return "[" + strings.Join(parts, ",") + "]"
+}
+
+func TestSecondaryImageMustBeImportedByThePrimary(t *testing.T) {
+	t.Parallel()
+	other := "docker.io/nginxinc/nginx-unprivileged@sha256:" + strings.Repeat("ab", 32)
+	rec, err := run(t, "secondary", with(stackConfig(t, "secondary"), "workloadImage", other), primaryFixture())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "aks-dr:workloadImage: "+other+" is not among the images the primary imports into the registry ("+stacks.DefaultWorkloadImage+")")
+	onlyStackReference(t, rec)
+
+	// The same repository and digest with a tag is the same image.
+	tagged := strings.Replace(stacks.DefaultWorkloadImage, "@", ":1.30.5-alpine@", 1)
+	mustRun(t, "secondary", with(stackConfig(t, "secondary"), "workloadImage", tagged), primaryFixture())
 }

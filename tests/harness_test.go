@@ -323,6 +323,7 @@ func primaryFixture() map[string]any {
 		stacks.OutSharedWorkspaceID:        ArmID("azure-native:operationalinsights:Workspace", rg, "log-aksdr-global"),
 		stacks.OutRegistryID:               ArmID("azure-native:containerregistry:Registry", rg, registryName),
 		stacks.OutRegistryLoginServer:      registryName + ".azurecr.io",
+		stacks.OutRegistryImages:           []any{stacks.DefaultWorkloadImage},
 		stacks.OutRegistryLocations:        []any{"eastus2", "centralus"},
 		stacks.OutBaseFirewallPolicyID:     ArmID("azure-native:network:FirewallPolicy", rg, "afwp-aksdr-base-global"),
 		stacks.OutDetectionSeconds:         90.0,
