@@ -19,6 +19,12 @@ var podSecurityLabels = pulumi.StringMap{
 // the policies name is reachable.
 var privateRanges = pulumi.StringArray{pulumi.String("10.0.0.0/8"), pulumi.String("172.16.0.0/12"), pulumi.String("192.168.0.0/16")}
 
+// policySpec is one NetworkPolicy: Pulumi name suffix, object name, spec.
+type policySpec struct {
+	suffix, name string
+	spec         *networkingv1.NetworkPolicySpecArgs
+}
+
 // networkPolicies deny all traffic in the namespace, then allow:
 //   - ingress to the app's pods on its port from IngressFromCIDRs (the Application Gateway
 //     subnet: with externalTrafficPolicy Local the internal load balancer keeps the gateway's
@@ -48,21 +54,10 @@ func networkPolicies(ctx *pulumi.Context, name string, a WorkloadArgs, app pulum
 	}
 	all := &metav1.LabelSelectorArgs{}
 	appPods := &metav1.LabelSelectorArgs{MatchLabels: app}
-	specs := []struct {
-		suffix, name string
-		spec         *networkingv1.NetworkPolicySpecArgs
-	}{
+	specs := []policySpec{
 		{"default-deny", "default-deny", &networkingv1.NetworkPolicySpecArgs{
 			PodSelector: all,
 			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress"), pulumi.String("Egress")},
-		}},
-		{"ingress", "allow-ingress-from-gateway", &networkingv1.NetworkPolicySpecArgs{
-			PodSelector: appPods,
-			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
-			Ingress: networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
-				From:  ipBlocks(a.IngressFromCIDRs),
-				Ports: networkingv1.NetworkPolicyPortArray{networkingv1.NetworkPolicyPortArgs{Protocol: tcp, Port: pulumi.Int(a.Port)}},
-			}},
 		}},
 		{"dns", "allow-dns", &networkingv1.NetworkPolicySpecArgs{
 			PodSelector: all,
@@ -79,15 +74,24 @@ func networkPolicies(ctx *pulumi.Context, name string, a WorkloadArgs, app pulum
 			}},
 		}},
 	}
+	// An ingress rule without peers would admit every source: without IngressFromCIDRs there is
+	// no ingress rule at all, and only the pods' own nodes reach them.
+	if len(a.IngressFromCIDRs) > 0 {
+		specs = append(specs, policySpec{"ingress", "allow-ingress-from-gateway", &networkingv1.NetworkPolicySpecArgs{
+			PodSelector: appPods,
+			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
+			Ingress: networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
+				From:  ipBlocks(a.IngressFromCIDRs),
+				Ports: networkingv1.NetworkPolicyPortArray{networkingv1.NetworkPolicyPortArgs{Protocol: tcp, Port: pulumi.Int(a.Port)}},
+			}},
+		}})
+	}
 	https := ipBlocks(a.EgressHTTPSToCIDRs)
 	if a.IdentityClientID != nil {
 		https = append(https, networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String("0.0.0.0/0"), Except: privateRanges}})
 	}
 	if len(https) > 0 {
-		specs = append(specs, struct {
-			suffix, name string
-			spec         *networkingv1.NetworkPolicySpecArgs
-		}{"https", "allow-https-egress", &networkingv1.NetworkPolicySpecArgs{
+		specs = append(specs, policySpec{"https", "allow-https-egress", &networkingv1.NetworkPolicySpecArgs{
 			PodSelector: appPods,
 			PolicyTypes: pulumi.StringArray{pulumi.String("Egress")},
 			Egress: networkingv1.NetworkPolicyEgressRuleArray{networkingv1.NetworkPolicyEgressRuleArgs{

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -385,4 +386,28 @@ func TestSecondaryImageMustBeImportedByThePrimary(t *testing.T) {
 	// The same repository and digest with a tag is the same image.
 	tagged := strings.Replace(stacks.DefaultWorkloadImage, "@", ":1.30.5-alpine@", 1)
 	mustRun(t, "secondary", with(stackConfig(t, "secondary"), "workloadImage", tagged), primaryFixture())
+}
+
+// TestWorkloadAloneAdmitsNoIngress: the Workload component without IngressFromCIDRs (used
+// outside the stamp) creates no ingress rule, which without peers would admit every source.
+func TestWorkloadAloneAdmitsNoIngress(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{stack: "test"}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := components.NewWorkload(ctx, "w", &components.WorkloadArgs{
+			Image: "docker.io/nginxinc/nginx-unprivileged@" + defaultImageDigest, Port: 8080, HealthPath: "/",
+			Replicas: 2, MaxReplicas: 4, CPURequest: "100m", MemoryRequest: "64Mi", TargetCPUPercent: 70, LoadBalancerIP: "10.0.0.10",
+		})
+		return err
+	}, pulumi.WithMocks(project, "test", rec))
+	require.NoError(t, err)
+	var names []string
+	for _, p := range rec.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy") {
+		names = append(names, plain(get(t, p.Inputs, "metadata.name")).(string))
+	}
+	assert.ElementsMatch(t, []string{"default-deny", "allow-dns"}, names)
+	dep := rec.one(t, "kubernetes:apps/v1:Deployment")
+	assert.Equal(t, "docker.io/nginxinc/nginx-unprivileged@"+defaultImageDigest, plain(get(t, dep.Inputs, "spec.template.spec.containers[0].image")),
+		"without a Registry the image is used as given")
+	assert.NotContains(t, plain(get(t, dep.Inputs, "spec.template.metadata.labels")).(map[string]any), "azure.workload.identity/use")
 }
