@@ -62,10 +62,14 @@ var Defaults = map[string]any{
 
 // DefaultWorkloadImage is nginx 1.30.5 on Alpine, built by NGINX to run unprivileged: user 101,
 // port 8080, temporary files and pid under /tmp, so it runs under the Pod Security Standard
-// "restricted" profile with a read-only root filesystem (the workload mounts /tmp). Pinned by
-// the digest of its multi-architecture index (tag 1.30.5-alpine when pinned). Pods never pull it
-// from Docker Hub: the registry imports it and the pods pull it from the project's registry.
-const DefaultWorkloadImage = "docker.io/nginxinc/nginx-unprivileged@sha256:ed04ec1ff34502c339ee5c3ae3f855442398edc1d05591e2b98981dcbbd20b1e"
+// "restricted" profile with a read-only root filesystem (the workload mounts /tmp). It is pinned
+// by the digest of its multi-architecture index, the tag 1.30.5-alpine when it was pinned (the
+// same digest is published as docker.io/nginxinc/nginx-unprivileged). The digest comes from
+// public references and could not be checked from the machine that wrote this; check it with
+// `docker buildx imagetools inspect ghcr.io/nginx/nginx-unprivileged:1.30.5-alpine`. GHCR, not
+// Docker Hub: the registry's import of it is not subject to Docker Hub's anonymous pull limits.
+// Pods never pull it from GHCR: the registry imports it, and the pods pull it from there.
+const DefaultWorkloadImage = "ghcr.io/nginx/nginx-unprivileged@sha256:ed04ec1ff34502c339ee5c3ae3f855442398edc1d05591e2b98981dcbbd20b1e"
 
 // LoadConfig reads this stack's config and validates it. It registers nothing, so a stack with
 // bad config fails before any resource is touched. All problems are reported at once.

@@ -305,7 +305,7 @@ func TestPodMeetsRestrictedPodSecurity(t *testing.T) {
 func TestImageIsPinnedAndPulledFromTheProjectRegistry(t *testing.T) {
 	t.Parallel()
 	rec := mustRun(t, "primary", stackConfig(t, "primary"), nil)
-	want := registryLoginServer() + "/nginxinc/nginx-unprivileged@" + defaultImageDigest
+	want := registryLoginServer() + "/nginx/nginx-unprivileged@" + defaultImageDigest
 	dep := rec.one(t, "kubernetes:apps/v1:Deployment")
 	assert.Equal(t, want, plain(get(t, dep.Inputs, "spec.template.spec.containers[0].image")))
 
@@ -315,7 +315,7 @@ func TestImageIsPinnedAndPulledFromTheProjectRegistry(t *testing.T) {
 		m := e.(map[string]any)
 		env[m["name"].(string)] = m["value"].(string)
 	}
-	assert.Equal(t, stacks.DefaultWorkloadImage+"|nginxinc/nginx-unprivileged:sha256-"+strings.TrimPrefix(defaultImageDigest, "sha256:"), env["IMAGES"])
+	assert.Equal(t, stacks.DefaultWorkloadImage+"|nginx/nginx-unprivileged:sha256-"+strings.TrimPrefix(defaultImageDigest, "sha256:"), env["IMAGES"])
 	assert.Equal(t, registryLoginServer(), env["LOGIN_SERVER"])
 	assert.Contains(t, plain(get(t, script.Inputs, "scriptContent")), `az acr import --name "$REGISTRY" --source "$source" --image "$target"`)
 	assert.Equal(t, "UserAssigned", plain(get(t, script.Inputs, "identity.type")))
