@@ -90,7 +90,12 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 	ctx.Export(OutFrontDoorOriginGroupName, fd.OriginGroup.Name)
 	ctx.Export(OutFrontDoorEndpointName, fd.Endpoint.Name)
 	ctx.Export(OutFrontDoorID, fd.FrontDoorID)
+	var imageImport []pulumi.Resource
+	if registry.ImageImport != nil {
+		imageImport = append(imageImport, registry.ImageImport)
+	}
 	return &globalLayer{
+		imageImport:          imageImport,
 		ResourceGroupName:    shared.ResourceGroup.Name,
 		ProfileName:          fd.Profile.Name,
 		OriginGroupName:      fd.OriginGroup.Name,
@@ -103,7 +108,6 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config, subscriptionID string, tags 
 		Location:             cfg.Global.Location,
 		RegistryLoginServer:  registry.Registry.LoginServer,
 		RegistryLocations:    registry.Locations,
-		imageImport:          []pulumi.Resource{registry.ImageImport},
 		frontDoor:            fd,
 	}, nil
 }
