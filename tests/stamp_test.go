@@ -10,44 +10,46 @@ import (
 
 // Resource types a regional stamp registers, with how many.
 var stampTypes = map[string]int{
-	"aks-dr:stamp:RegionalStamp":                               1,
-	"aks-dr:network:HubSpoke":                                  1,
-	"aks-dr:k8s:Workload":                                      1,
-	"azure-native:resources:ResourceGroup":                     1,
-	"azure-native:operationalinsights:Workspace":               1,
-	"azure-native:network:VirtualNetwork":                      2,
-	"azure-native:network:Subnet":                              4,
-	"azure-native:network:VirtualNetworkPeering":               2,
-	"azure-native:network:PublicIPAddress":                     5, // 4 for the firewall (SNAT), 1 for the gateway
-	"azure-native:network:FirewallPolicy":                      1,
-	"azure-native:network:FirewallPolicyRuleCollectionGroup":   1,
-	"azure-native:network:AzureFirewall":                       1,
-	"azure-native:network:RouteTable":                          1,
-	"azure-native:network:NetworkSecurityGroup":                1,
-	"azure-native:network:WebApplicationFirewallPolicy":        1,
-	"azure-native:network:ApplicationGateway":                  1,
-	"azure-native:network:PrivateZone":                         2, // Key Vault and registry
-	"azure-native:network:VirtualNetworkLink":                  2,
-	"azure-native:network:PrivateEndpoint":                     2,
-	"azure-native:network:PrivateDnsZoneGroup":                 2,
-	"azure-native:keyvault:Vault":                              1,
-	"azure-native:managedidentity:UserAssignedIdentity":        3, // cluster, kubelet, workload
+	"aks-dr:stamp:RegionalStamp":                             1,
+	"aks-dr:network:HubSpoke":                                1,
+	"aks-dr:k8s:Workload":                                    1,
+	"azure-native:resources:ResourceGroup":                   1,
+	"azure-native:operationalinsights:Workspace":             1,
+	"azure-native:network:VirtualNetwork":                    2,
+	"azure-native:network:Subnet":                            4,
+	"azure-native:network:VirtualNetworkPeering":             2,
+	"azure-native:network:PublicIPAddress":                   5, // 4 firewall (SNAT) + 1 gateway
+	"azure-native:network:FirewallPolicy":                    1,
+	"azure-native:network:FirewallPolicyRuleCollectionGroup": 1,
+	"azure-native:network:AzureFirewall":                     1,
+	"azure-native:network:RouteTable":                        1,
+	"azure-native:network:NetworkSecurityGroup":              1,
+	"azure-native:network:WebApplicationFirewallPolicy":      1,
+	"azure-native:network:ApplicationGateway":                1,
+	"azure-native:network:PrivateZone":                       2, // Key Vault and registry
+	"azure-native:network:VirtualNetworkLink":                2,
+	"azure-native:network:PrivateEndpoint":                   2,
+	"azure-native:network:PrivateDnsZoneGroup":               2,
+	"azure-native:keyvault:Vault":                            1,
+	"azure-native:managedidentity:UserAssignedIdentity":      3, // cluster, kubelet, workload
+	"azure-native:authorization:RoleAssignment":              6,
+	"azure-native:insights:DataCollectionRule":               1,
+	"azure-native:insights:DataCollectionRuleAssociation":    1,
+	"azure-native:containerservice:ManagedCluster":           1,
+	"azure-native:insights:DiagnosticSetting":                4,
+	"pulumi:providers:kubernetes":                            1,
+	"kubernetes:core/v1:Namespace":                           1,
+	"kubernetes:apps/v1:Deployment":                          1,
+	"kubernetes:policy/v1:PodDisruptionBudget":               1,
+	"kubernetes:core/v1:Service":                             1,
+	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":      1,
+	"aks-dr:frontdoor:Origin":                                1,
+	"azure-native:cdn:AFDOrigin":                             1,
+
+	// Issue 10: workload identity, NetworkPolicies, the service account without a token.
 	"azure-native:managedidentity:FederatedIdentityCredential": 1,
-	"azure-native:authorization:RoleAssignment":                6,
-	"azure-native:insights:DataCollectionRule":                 1,
-	"azure-native:insights:DataCollectionRuleAssociation":      1,
-	"azure-native:containerservice:ManagedCluster":             1,
-	"azure-native:insights:DiagnosticSetting":                  4,
-	"pulumi:providers:kubernetes":                              1,
-	"kubernetes:core/v1:Namespace":                             1,
-	"kubernetes:apps/v1:Deployment":                            1,
-	"kubernetes:policy/v1:PodDisruptionBudget":                 1,
-	"kubernetes:core/v1:Service":                               1,
-	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":        1,
-	"kubernetes:core/v1:ServiceAccount":                        1,
 	"kubernetes:networking.k8s.io/v1:NetworkPolicy":            4,
-	"aks-dr:frontdoor:Origin":                                  1,
-	"azure-native:cdn:AFDOrigin":                               1,
+	"kubernetes:core/v1:ServiceAccount":                        1,
 }
 
 // Resource types only the primary registers: the global layer.
@@ -62,9 +64,6 @@ var globalTypes = map[string]int{
 	"azure-native:network:FirewallPolicyRuleCollectionGroup": 1,
 	"azure-native:containerregistry:Registry":                1,
 	"azure-native:containerregistry:Replication":             1,
-	"azure-native:managedidentity:UserAssignedIdentity":      1, // the image import's
-	"azure-native:authorization:RoleAssignment":              1,
-	"azure-native:resources:AzureCliScript":                  1,
 	"azure-native:network:Policy":                            1,
 	"azure-native:cdn:Profile":                               1,
 	"azure-native:cdn:AFDEndpoint":                           1,
@@ -72,6 +71,11 @@ var globalTypes = map[string]int{
 	"azure-native:cdn:SecurityPolicy":                        1,
 	"azure-native:cdn:Route":                                 1,
 	"azure-native:insights:DiagnosticSetting":                2,
+
+	// Issue 10: the registry's image import (deployment script, its identity and role).
+	"azure-native:resources:AzureCliScript":             1,
+	"azure-native:managedidentity:UserAssignedIdentity": 1,
+	"azure-native:authorization:RoleAssignment":         1,
 }
 
 func countTypes(r *recorder) map[string]int {
