@@ -82,7 +82,7 @@ func (b *stampBuilder) cluster() error {
 	if b.acrPull, err = b.roleAssignment("kubelet-acr-pull", s.KubeletIdentity.PrincipalId, roleAcrPull, a.RegistryID); err != nil {
 		return err
 	}
-	if _, err = b.roleAssignment("kubelet-keyvault-secrets", s.KubeletIdentity.PrincipalId, roleKeyVaultSecretsUser, s.KeyVault.ID()); err != nil {
+	if err := b.workloadIdentity(); err != nil {
 		return err
 	}
 	// With local accounts off, deploying the workload needs a Kubernetes RBAC role on the cluster.
@@ -97,6 +97,53 @@ func (b *stampBuilder) cluster() error {
 	}
 	_, err = newDiagnostics(b.ctx, b.name+"-aks-diag", s.Cluster.ID(), a.SharedWorkspaceID, aksLogCategories, b.parent)
 	return err
+}
+
+// workloadIdentityAudience is the audience of the service account tokens Entra ID exchanges
+// (https://learn.microsoft.com/azure/aks/workload-identity-overview).
+const workloadIdentityAudience = "api://AzureADTokenExchange"
+
+// workloadIdentity gives the workload its own user-assigned identity, federated with its
+// Kubernetes service account through the cluster's OIDC issuer, and makes it the only identity
+// that reads the regional Key Vault's secrets. The kubelet identity, which every pod on a node
+// could use through the instance metadata endpoint, gets no vault access: it only pulls images.
+func (b *stampBuilder) workloadIdentity() error {
+	s, a := b.stamp, b.args
+	var err error
+	if s.WorkloadIdentity, err = b.identity("workload"); err != nil {
+		return err
+	}
+	w := a.Workload.withDefaults()
+	s.WorkloadCredential, err = managedidentity.NewFederatedIdentityCredential(b.ctx, b.name+"-workload-federation", &managedidentity.FederatedIdentityCredentialArgs{
+		ResourceGroupName:                       b.rgName,
+		ResourceName:                            s.WorkloadIdentity.Name,
+		FederatedIdentityCredentialResourceName: pulumi.String("aks-" + w.Namespace + "-" + w.ServiceAccountName),
+		Issuer:                                  s.Cluster.OidcIssuerProfile.IssuerURL().Elem(),
+		Subject:                                 pulumi.String(w.ServiceAccountSubject()),
+		Audiences:                               pulumi.StringArray{pulumi.String(workloadIdentityAudience)},
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	b.workloadVault, err = b.roleAssignment("workload-keyvault-secrets", s.WorkloadIdentity.PrincipalId, roleKeyVaultSecretsUser, s.KeyVault.ID())
+	return err
+}
+
+// apiServerAccess restricts the API server to the configured ranges plus the firewall's public
+// IPs: with outbound type userDefinedRouting the nodes reach the API server's public endpoint
+// from those addresses (https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges).
+// Without configured ranges the API server stays reachable from any address, so that the first
+// deployment cannot lock its deployer out.
+func (b *stampBuilder) apiServerAccess() containerservice.ManagedClusterAPIServerAccessProfilePtrInput {
+	ranges := b.args.APIServerAuthorizedRanges
+	if len(ranges) == 0 {
+		return nil
+	}
+	all := pulumi.ToStringArray(ranges)
+	for _, pip := range b.stamp.Network.FirewallPublicIPs {
+		all = append(all, pulumi.Sprintf("%s/32", pip.IpAddress.Elem()))
+	}
+	return &containerservice.ManagedClusterAPIServerAccessProfileArgs{AuthorizedIPRanges: all}
 }
 
 // containerInsightsStream is the Container Insights data the monitoring agent collects.
@@ -195,7 +242,11 @@ func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
 			MaxPods:           pulumi.Int(c.MaxPodsPerNode),
 			VnetSubnetID:      s.Network.AksSubnet.ID(),
 			NodeTaints:        pulumi.ToStringArray(taints),
-			UpgradeSettings:   &containerservice.AgentPoolUpgradeSettingsArgs{MaxSurge: pulumi.String(strconv.Itoa(UpgradeMaxSurgePercent) + "%")},
+			// The VM's temporary disk, caches and OS disk are encrypted on the host; needs the
+			// subscription feature Microsoft.Compute/EncryptionAtHost
+			// (https://learn.microsoft.com/azure/aks/enable-host-encryption).
+			EnableEncryptionAtHost: pulumi.Bool(true),
+			UpgradeSettings:        &containerservice.AgentPoolUpgradeSettingsArgs{MaxSurge: pulumi.String(strconv.Itoa(UpgradeMaxSurgePercent) + "%")},
 		}
 	}
 	return &containerservice.ManagedClusterArgs{
@@ -239,8 +290,9 @@ func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
 			TenantID:            pulumi.String(a.TenantID),
 			AdminGroupObjectIDs: pulumi.ToStringArray(a.ClusterAdminGroupObjectIDs),
 		},
-		EnableRBAC:           pulumi.Bool(true),
-		DisableLocalAccounts: pulumi.Bool(true),
+		EnableRBAC:             pulumi.Bool(true),
+		DisableLocalAccounts:   pulumi.Bool(true),
+		ApiServerAccessProfile: b.apiServerAccess(),
 		AddonProfiles: containerservice.ManagedClusterAddonProfileMap{
 			"omsagent": containerservice.ManagedClusterAddonProfileArgs{
 				Enabled: pulumi.Bool(true),

@@ -1,6 +1,8 @@
 package components
 
 import (
+	"strconv"
+
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -24,9 +26,24 @@ type HubSpokeArgs struct {
 	FirewallPolicyLocation string
 	// WorkspaceID is the regional Log Analytics workspace for firewall diagnostics. Required.
 	WorkspaceID pulumi.StringInput
+	// FirewallPublicIPCount is how many public IPs the firewall uses for outbound SNAT: each
+	// gives 2,496 SNAT ports per firewall instance. Default DefaultFirewallPublicIPCount.
+	FirewallPublicIPCount int
+	// RegistryLoginServer is the project's container registry (e.g. "myacr.azurecr.io"), the only
+	// registry the firewall lets the AKS subnet reach. Required.
+	RegistryLoginServer pulumi.StringInput
+	// RegistryLocations are the registry's home and replica regions: the firewall admits each
+	// region's dedicated data endpoint (<registry>.<region>.data.azurecr.io). Required.
+	RegistryLocations []string
 	// Tags go on every taggable resource. Optional.
 	Tags map[string]string
 }
+
+// DefaultFirewallPublicIPCount sizes the firewall for a failover surge: Azure Firewall gives
+// 2,496 SNAT ports per public IP per backend instance (at least two instances), so four IPs give
+// 9,984 ports per instance instead of 2,496
+// (https://learn.microsoft.com/azure/firewall/integrate-with-nat-gateway).
+const DefaultFirewallPublicIPCount = 4
 
 // AddressPlan is one region's VNet and subnet ranges (CIDRs).
 type AddressPlan struct {
@@ -57,13 +74,14 @@ type HubSpoke struct {
 	PrivateEndpointSubnet *network.Subnet
 	HubToSpoke            *network.VirtualNetworkPeering
 	SpokeToHub            *network.VirtualNetworkPeering
-	FirewallPublicIP      *network.PublicIPAddress
 	FirewallPolicy        *network.FirewallPolicy
 	AksEgressRules        *network.FirewallPolicyRuleCollectionGroup
 	Firewall              *network.AzureFirewall
 	EgressRouteTable      *network.RouteTable
 	AppGatewayNsg         *network.NetworkSecurityGroup
 
+	// FirewallPublicIPs are the firewall's outbound (SNAT) addresses.
+	FirewallPublicIPs []*network.PublicIPAddress
 	// FirewallPrivateIP is the next hop of the AKS subnet's default route.
 	FirewallPrivateIP pulumi.StringOutput
 	// AksSubnetName is the AKS subnet's Azure name (the workload's internal load balancer uses it).
@@ -81,8 +99,13 @@ func NewHubSpoke(ctx *pulumi.Context, name string, args *HubSpokeArgs, opts ...p
 		"SpokeAddressSpace": args.SpokeAddressSpace != "", "AksSubnetPrefix": args.AksSubnetPrefix != "",
 		"AppGatewaySubnetPrefix": args.AppGatewaySubnetPrefix != "", "PrivateEndpointSubnetPrefix": args.PrivateEndpointSubnetPrefix != "",
 		"BaseFirewallPolicyID": set(args.BaseFirewallPolicyID), "WorkspaceID": set(args.WorkspaceID),
+		"RegistryLoginServer": set(args.RegistryLoginServer), "RegistryLocations": len(args.RegistryLocations) > 0,
+		"FirewallPublicIPCount (0 means the default, at most 250)": args.FirewallPublicIPCount >= 0 && args.FirewallPublicIPCount <= 250,
 	}); err != nil {
 		return nil, err
+	}
+	if args.FirewallPublicIPCount == 0 {
+		args.FirewallPublicIPCount = DefaultFirewallPublicIPCount
 	}
 	c := &HubSpoke{}
 	if err := ctx.RegisterComponentResource("aks-dr:network:HubSpoke", name, c, opts...); err != nil {
@@ -155,17 +178,27 @@ func (b *hubSpokeBuilder) firewall() error {
 	rg, loc, tags := b.common()
 	n := b.args.Names
 	var err error
-	b.c.FirewallPublicIP, err = network.NewPublicIPAddress(b.ctx, b.name+"-firewall-pip", &network.PublicIPAddressArgs{
-		ResourceGroupName:        rg,
-		Location:                 loc,
-		PublicIpAddressName:      pulumi.String(n.Of(naming.PublicIP, "fw")),
-		Sku:                      &network.PublicIPAddressSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
-		PublicIPAllocationMethod: pulumi.String("Static"),
-		Zones:                    zones,
-		Tags:                     tags,
-	}, b.parent)
-	if err != nil {
-		return err
+	// Several public IPs: the firewall spreads outbound connections over all of them, so a
+	// failover surge through it does not run out of SNAT ports. Name and Pulumi name of the first
+	// stay as they were with one IP.
+	for i := range b.args.FirewallPublicIPCount {
+		suffix, part := "", "fw"
+		if i > 0 {
+			suffix, part = "-"+strconv.Itoa(i+1), "fw"+strconv.Itoa(i+1)
+		}
+		pip, err := network.NewPublicIPAddress(b.ctx, b.name+"-firewall-pip"+suffix, &network.PublicIPAddressArgs{
+			ResourceGroupName:        rg,
+			Location:                 loc,
+			PublicIpAddressName:      pulumi.String(n.Of(naming.PublicIP, part)),
+			Sku:                      &network.PublicIPAddressSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
+			PublicIPAllocationMethod: pulumi.String("Static"),
+			Zones:                    zones,
+			Tags:                     tags,
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		b.c.FirewallPublicIPs = append(b.c.FirewallPublicIPs, pip)
 	}
 	// The regional policy inherits the base policy's rules (Firewall Manager parent/child) and
 	// adds what only this region needs: AKS egress to this region's API server. It lives in the
@@ -191,7 +224,7 @@ func (b *hubSpokeBuilder) firewall() error {
 		FirewallPolicyName:      b.c.FirewallPolicy.Name,
 		RuleCollectionGroupName: pulumi.String("aks-egress"),
 		Priority:                pulumi.Int(200),
-		RuleCollections:         aksEgressRuleCollections(b.args.AksSubnetPrefix, b.args.Location),
+		RuleCollections:         aksEgressRuleCollections(b.args.AksSubnetPrefix, b.args.Location, registryFqdns(b.args.RegistryLoginServer, b.args.RegistryLocations)),
 	}, b.parent)
 	if err != nil {
 		return err
@@ -203,12 +236,8 @@ func (b *hubSpokeBuilder) firewall() error {
 		Sku:               &network.AzureFirewallSkuArgs{Name: pulumi.String("AZFW_VNet"), Tier: pulumi.String("Standard")},
 		Zones:             zones,
 		FirewallPolicy:    &network.SubResourceArgs{Id: b.c.FirewallPolicy.ID()},
-		IpConfigurations: network.AzureFirewallIPConfigurationArray{network.AzureFirewallIPConfigurationArgs{
-			Name:            pulumi.String("fw-ipconfig"),
-			Subnet:          &network.SubResourceArgs{Id: b.c.FirewallSubnet.ID()},
-			PublicIPAddress: &network.SubResourceArgs{Id: b.c.FirewallPublicIP.ID()},
-		}},
-		Tags: tags,
+		IpConfigurations:  b.firewallIPConfigurations(),
+		Tags:              tags,
 	}, b.parent, pulumi.DependsOn([]pulumi.Resource{b.c.AksEgressRules}))
 	if err != nil {
 		return err
@@ -216,6 +245,25 @@ func (b *hubSpokeBuilder) firewall() error {
 	b.c.FirewallPrivateIP = b.c.Firewall.IpConfigurations.Index(pulumi.Int(0)).PrivateIPAddress()
 	_, err = newDiagnostics(b.ctx, b.name+"-firewall-diag", b.c.Firewall.ID(), b.args.WorkspaceID, allLogs, b.parent)
 	return err
+}
+
+// firewallIPConfigurations attaches every public IP; only the first configuration names the
+// subnet, as Azure requires of a firewall with several public IPs.
+func (b *hubSpokeBuilder) firewallIPConfigurations() network.AzureFirewallIPConfigurationArray {
+	var out network.AzureFirewallIPConfigurationArray
+	for i, pip := range b.c.FirewallPublicIPs {
+		cfg := network.AzureFirewallIPConfigurationArgs{
+			Name:            pulumi.String("fw-ipconfig"),
+			PublicIPAddress: &network.SubResourceArgs{Id: pip.ID()},
+		}
+		if i == 0 {
+			cfg.Subnet = &network.SubResourceArgs{Id: b.c.FirewallSubnet.ID()}
+		} else {
+			cfg.Name = pulumi.String("fw-ipconfig-" + strconv.Itoa(i+1))
+		}
+		out = append(out, cfg)
+	}
+	return out
 }
 
 func (b *hubSpokeBuilder) spokeSubnets() error {

@@ -141,12 +141,23 @@ func (b *stampBuilder) workload() error {
 	wl := a.Workload
 	wl.LoadBalancerIP = a.Network.IngressIP
 	wl.LoadBalancerSubnet = s.Network.AksSubnetName
+	// Pods pull from the project's registry (its replica in this region), through the spoke's
+	// private endpoint, as the workload's own identity where Azure is concerned.
+	wl.Registry = a.RegistryLoginServer
+	wl.IdentityClientID = s.WorkloadIdentity.ClientId
+	wl.IngressFromCIDRs = []string{a.Network.AppGatewaySubnetPrefix}
+	wl.EgressHTTPSToCIDRs = []string{a.Network.PrivateEndpointSubnetPrefix}
 	// The provider's kubeconfig already waits for the cluster; the deployment must also be
-	// allowed to write to it, and the kubelet to pull from the registry.
-	wl.DependsOn = append(wl.DependsOn, b.acrPull)
+	// allowed to write to it, the kubelet to pull from the registry (and resolve it privately),
+	// and the workload's identity to exchange its token and read the vault.
+	wl.DependsOn = append(wl.DependsOn, b.acrPull, b.registryDNS, s.WorkloadCredential, b.workloadVault)
+	wl.DependsOn = append(wl.DependsOn, a.WorkloadDependsOn...)
 	if b.deployerAdmin != nil {
 		wl.DependsOn = append(wl.DependsOn, b.deployerAdmin)
 	}
 	s.Workload, err = NewWorkload(b.ctx, b.name+"-workload", &wl, b.parent, pulumi.Providers(s.KubernetesProvider))
+	if err == nil {
+		s.WorkloadImage = s.Workload.Image
+	}
 	return err
 }

@@ -2,6 +2,7 @@ package components
 
 import (
 	"github.com/pulumi/pulumi-azure-native-sdk/containerregistry/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aks-dr/aks-dr/components/naming"
@@ -22,6 +23,17 @@ type GeoRegistryArgs struct {
 	UniqueSuffix string
 	// WorkspaceID receives the registry's diagnostics. Required.
 	WorkspaceID pulumi.StringInput
+	// AllowedIPRanges are public IPv4 addresses or CIDRs allowed through the public endpoint (a CI
+	// runner that pushes images, say). Empty (the default) disables public network access:
+	// clusters pull through their spokes' private endpoints. Optional.
+	AllowedIPRanges []string
+	// ImportImages are images, pinned by digest, that the registry imports from their source
+	// registries (az acr import, run by an Azure deployment script), so that pods pull them from
+	// this registry and its replicas: see RegistryImage. Optional.
+	ImportImages []string
+	// SubscriptionID is the registry's subscription, for the import's role assignment. Required
+	// with ImportImages.
+	SubscriptionID string
 	// Tags go on every taggable resource. Optional.
 	Tags map[string]string
 }
@@ -33,6 +45,8 @@ type GeoRegistry struct {
 
 	Registry     *containerregistry.Registry
 	Replications []*containerregistry.Replication
+	// ImageImport imports ImportImages (nil without them); what pulls them should wait for it.
+	ImageImport *resources.AzureCliScript
 
 	// Locations are the home region followed by the replica regions.
 	Locations []string
@@ -46,6 +60,7 @@ func NewGeoRegistry(ctx *pulumi.Context, name string, args *GeoRegistryArgs, opt
 	if err := require("GeoRegistry", map[string]bool{
 		"ResourceGroupName": set(args.ResourceGroupName), "Location": args.Location != "", "Names": args.Names != nil,
 		"UniqueSuffix": args.UniqueSuffix != "", "WorkspaceID": set(args.WorkspaceID),
+		"SubscriptionID (with ImportImages)": len(args.ImportImages) == 0 || args.SubscriptionID != "",
 	}); err != nil {
 		return nil, err
 	}
@@ -55,7 +70,7 @@ func NewGeoRegistry(ctx *pulumi.Context, name string, args *GeoRegistryArgs, opt
 	}
 	parent, tags := pulumi.Parent(c), pulumi.ToStringMap(args.Tags)
 	var err error
-	c.Registry, err = containerregistry.NewRegistry(ctx, name+"-acr", &containerregistry.RegistryArgs{
+	registryArgs := &containerregistry.RegistryArgs{
 		ResourceGroupName: args.ResourceGroupName,
 		Location:          pulumi.String(args.Location),
 		RegistryName:      pulumi.String(args.Names.Of(naming.ContainerRegistry, args.UniqueSuffix)),
@@ -65,10 +80,14 @@ func NewGeoRegistry(ctx *pulumi.Context, name string, args *GeoRegistryArgs, opt
 		// instead of a storage account host it would have to open wide (*.blob.core.windows.net).
 		DataEndpointEnabled: pulumi.Bool(true),
 		ZoneRedundancy:      pulumi.String("Enabled"),
-		PublicNetworkAccess: pulumi.String("Enabled"),
-		Tags:                tags,
-		// Its images are state: a change that would replace it must stop, not recreate it empty.
-	}, parent, pulumi.Protect(true))
+		// Trusted Azure services, az acr import among them, pass the network rules
+		// (https://learn.microsoft.com/azure/container-registry/allow-access-trusted-services).
+		NetworkRuleBypassOptions: pulumi.String("AzureServices"),
+		Tags:                     tags,
+	}
+	setNetworkAccess(registryArgs, args.AllowedIPRanges)
+	// Its images are state: a change that would replace it must stop, not recreate it empty.
+	c.Registry, err = containerregistry.NewRegistry(ctx, name+"-acr", registryArgs, parent, pulumi.Protect(true))
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +106,11 @@ func NewGeoRegistry(ctx *pulumi.Context, name string, args *GeoRegistryArgs, opt
 		}
 		c.Replications = append(c.Replications, rep)
 	}
+	if len(args.ImportImages) > 0 {
+		if c.ImageImport, err = importImages(ctx, name, args, c, parent); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := newDiagnostics(ctx, name+"-acr-diag", c.Registry.ID(), args.WorkspaceID, allLogs, parent); err != nil {
 		return nil, err
 	}
@@ -98,4 +122,20 @@ func NewGeoRegistry(ctx *pulumi.Context, name string, args *GeoRegistryArgs, opt
 		"loginServer": c.Registry.LoginServer,
 		"locations":   pulumi.ToStringArray(c.Locations),
 	})
+}
+
+// setNetworkAccess closes the registry's public endpoint, or opens it to the allowed ranges only:
+// clusters reach the registry through private endpoints in their spokes either way
+// (https://learn.microsoft.com/azure/container-registry/container-registry-access-selected-networks).
+func setNetworkAccess(r *containerregistry.RegistryArgs, allowed []string) {
+	if len(allowed) == 0 {
+		r.PublicNetworkAccess = pulumi.String("Disabled")
+		return
+	}
+	rules := containerregistry.IPRuleArray{}
+	for _, cidr := range allowed {
+		rules = append(rules, containerregistry.IPRuleArgs{Action: pulumi.String("Allow"), IPAddressOrRange: pulumi.String(cidr)})
+	}
+	r.PublicNetworkAccess = pulumi.String("Enabled")
+	r.NetworkRuleSet = &containerregistry.NetworkRuleSetArgs{DefaultAction: pulumi.String("Deny"), IpRules: rules}
 }

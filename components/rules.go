@@ -1,14 +1,17 @@
 package components
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // aksEgressRuleCollections are the regional firewall rules AKS needs with outbound type
 // userDefinedRouting (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress):
-// the AzureKubernetesService FQDN tag, NTP, and the API server tunnel ports to this region.
-func aksEgressRuleCollections(aksSubnet, location string) pulumi.Array {
+// the AzureKubernetesService FQDN tag, NTP, and the API server tunnel ports to this region; and
+// the project's registry, only it, only from the AKS subnet (registry lists its FQDNs).
+func aksEgressRuleCollections(aksSubnet, location string, registry pulumi.StringArrayInput) pulumi.Array {
 	src := pulumi.StringArray{pulumi.String(aksSubnet)}
 	apiServer := pulumi.StringArray{pulumi.String("AzureCloud." + location)}
 	return pulumi.Array{
@@ -36,13 +39,38 @@ func aksEgressRuleCollections(aksSubnet, location string) pulumi.Array {
 					FqdnTags:        pulumi.StringArray{pulumi.String("AzureKubernetesService")},
 					Protocols:       httpsAndHTTP(),
 				},
+				network.ApplicationRuleArgs{
+					Name:            pulumi.String("project-registry"),
+					RuleType:        pulumi.String("ApplicationRule"),
+					SourceAddresses: src,
+					TargetFqdns:     registry,
+					Protocols:       httpsOnly(),
+				},
 			},
 		},
 	}
 }
 
+// registryFqdns are the host names a client of the registry talks to: the login server and, as
+// the registry has dedicated data endpoints, <registry>.<region>.data.azurecr.io for its home and
+// each replica region (https://learn.microsoft.com/azure/container-registry/container-registry-dedicated-data-endpoints).
+// Nodes normally reach them through the spoke's private endpoint; this rule is the path through
+// the firewall, and it admits no other registry (no *.azurecr.io).
+func registryFqdns(loginServer pulumi.StringInput, locations []string) pulumi.StringArrayOutput {
+	return loginServer.ToStringOutput().ApplyT(func(ls string) []string {
+		name := strings.TrimSuffix(strings.ToLower(ls), ".azurecr.io")
+		out := []string{strings.ToLower(ls)}
+		for _, loc := range locations {
+			out = append(out, name+"."+loc+".data.azurecr.io")
+		}
+		return out
+	}).(pulumi.StringArrayOutput)
+}
+
 // baseRuleCollections are the organisation-wide rules every region inherits: telemetry to Azure
-// Monitor, image pulls from Azure Container Registry and the Azure Policy add-on, from any spoke.
+// Monitor and the Azure Policy add-on, from any spoke. Registries are not here: each region
+// admits only the project's registry, from its AKS subnet (aksEgressRuleCollections); MCR, which
+// AKS itself pulls system images from, is in the AzureKubernetesService FQDN tag.
 func baseRuleCollections() pulumi.Array {
 	anySpoke := pulumi.StringArray{pulumi.String("10.0.0.0/8"), pulumi.String("172.16.0.0/12"), pulumi.String("192.168.0.0/16")}
 	return pulumi.Array{
@@ -55,8 +83,6 @@ func baseRuleCollections() pulumi.Array {
 				applicationRule("azure-monitor", anySpoke, "*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com",
 					"*.monitoring.azure.com", "dc.services.visualstudio.com", "global.handler.control.monitor.azure.com",
 					"*.handler.control.monitor.azure.com", "*.ingest.monitor.azure.com"),
-				applicationRule("container-registry", anySpoke, "*.azurecr.io", "*.data.azurecr.io", "mcr.microsoft.com",
-					"*.data.mcr.microsoft.com"),
 				applicationRule("azure-policy", anySpoke, "data.policy.core.windows.net", "store.policy.core.windows.net"),
 			},
 		},
@@ -80,8 +106,12 @@ func applicationRule(name string, src pulumi.StringArray, fqdns ...string) netwo
 		RuleType:        pulumi.String("ApplicationRule"),
 		SourceAddresses: src,
 		TargetFqdns:     pulumi.ToStringArray(fqdns),
-		Protocols:       network.FirewallPolicyRuleApplicationProtocolArray{network.FirewallPolicyRuleApplicationProtocolArgs{Port: pulumi.Int(443), ProtocolType: pulumi.String("Https")}},
+		Protocols:       httpsOnly(),
 	}
+}
+
+func httpsOnly() network.FirewallPolicyRuleApplicationProtocolArray {
+	return network.FirewallPolicyRuleApplicationProtocolArray{network.FirewallPolicyRuleApplicationProtocolArgs{Port: pulumi.Int(443), ProtocolType: pulumi.String("Https")}}
 }
 
 func httpsAndHTTP() network.FirewallPolicyRuleApplicationProtocolArray {

@@ -25,6 +25,9 @@ type StampNetworkArgs struct {
 	ServiceCidr string
 	// DNSServiceIP is the cluster DNS service address inside ServiceCidr. Required.
 	DNSServiceIP string
+	// FirewallPublicIPCount is the firewall's number of outbound public IPs (SNAT capacity).
+	// Default DefaultFirewallPublicIPCount.
+	FirewallPublicIPCount int
 }
 
 // RegionalStampArgs configures one region of the DR pair.
@@ -52,6 +55,20 @@ type RegionalStampArgs struct {
 	SharedWorkspaceID pulumi.StringInput
 	// RegistryID is the global container registry the kubelet pulls from. Required.
 	RegistryID pulumi.StringInput
+	// RegistryLoginServer is that registry's login server, e.g. "craksdr1a2b3c.azurecr.io": the
+	// workload's image is pulled from it, and it is the only registry the firewall admits.
+	// Required.
+	RegistryLoginServer pulumi.StringInput
+	// RegistryLocations are the registry's home and replica regions (the firewall admits each
+	// one's data endpoint). Required.
+	RegistryLocations []string
+	// APIServerAuthorizedRanges restrict the AKS API server to these public ranges, plus the
+	// firewall's own public IPs (the nodes reach the API server through it). Empty leaves the API
+	// server reachable from any address, Entra ID authentication still required. Optional.
+	APIServerAuthorizedRanges []string
+	// WorkloadDependsOn must exist before the workload, e.g. the registry's import of the
+	// workload image when this stack creates the registry too. Optional.
+	WorkloadDependsOn []pulumi.Resource
 	// BaseFirewallPolicyID is the global base firewall policy. Required.
 	BaseFirewallPolicyID pulumi.StringInput
 	// BaseFirewallPolicyLocation is the base policy's region: Azure requires a child policy in
@@ -99,11 +116,22 @@ type RegionalStamp struct {
 	KubernetesProvider    *kubernetes.Provider
 	Workload              *Workload
 
+	// WorkloadIdentity is the workload's own identity (Entra workload identity): the only one
+	// with access to the Key Vault's secrets.
+	WorkloadIdentity *managedidentity.UserAssignedIdentity
+	// WorkloadCredential federates WorkloadIdentity with the workload's Kubernetes service account.
+	WorkloadCredential *managedidentity.FederatedIdentityCredential
+	// RegistryEndpoint is the spoke's private endpoint to the project's registry.
+	RegistryEndpoint *network.PrivateEndpoint
+
 	// OriginHostName is the Application Gateway's public FQDN: Front Door's origin for this region.
 	OriginHostName pulumi.StringOutput
 	ClusterName    pulumi.StringOutput
 	ClusterID      pulumi.IDOutput
 	KeyVaultURI    pulumi.StringOutput
+	// WorkloadImage is the image reference the pods pull: the configured image's repository and
+	// digest in the project's registry.
+	WorkloadImage pulumi.StringOutput
 }
 
 // NewRegionalStamp creates one regional stamp.
@@ -116,6 +144,7 @@ func NewRegionalStamp(ctx *pulumi.Context, name string, args *RegionalStampArgs,
 		"TenantID": args.TenantID != "", "UniqueSuffix": args.UniqueSuffix != "", "Network.IngressIP": args.Network.IngressIP != "",
 		"Cluster.KubernetesVersion": args.Cluster.KubernetesVersion != "", "Workload.Image": args.Workload.Image != "",
 		"SharedWorkspaceID": set(args.SharedWorkspaceID), "RegistryID": set(args.RegistryID),
+		"RegistryLoginServer": set(args.RegistryLoginServer), "RegistryLocations": len(args.RegistryLocations) > 0,
 		"BaseFirewallPolicyID": set(args.BaseFirewallPolicyID), "FrontDoorID": set(args.FrontDoorID),
 		"BaseFirewallPolicyLocation":             args.BaseFirewallPolicyLocation != "",
 		"ClusterAdminGroupObjectIDs or Deployer": len(args.ClusterAdminGroupObjectIDs) > 0 || args.Deployer != nil,
@@ -131,7 +160,7 @@ func NewRegionalStamp(ctx *pulumi.Context, name string, args *RegionalStampArgs,
 	}
 	b := &stampBuilder{ctx: ctx, name: name, args: args, stamp: s, names: args.Names,
 		parent: pulumi.Parent(s), tags: pulumi.ToStringMap(args.Tags)}
-	for _, step := range []func() error{b.foundation, b.network, b.keyVault, b.cluster, b.appGateway, b.workload} {
+	for _, step := range []func() error{b.foundation, b.network, b.keyVault, b.registryEndpoint, b.cluster, b.appGateway, b.workload} {
 		if err := step(); err != nil {
 			return nil, err
 		}
@@ -150,6 +179,7 @@ func NewRegionalStamp(ctx *pulumi.Context, name string, args *RegionalStampArgs,
 		"clusterId":         s.ClusterID,
 		"keyVaultUri":       s.KeyVaultURI,
 		"resourceGroupName": s.ResourceGroup.Name,
+		"workloadImage":     s.WorkloadImage,
 	})
 }
 
@@ -167,6 +197,10 @@ type stampBuilder struct {
 	// to the cluster: the workload waits for both.
 	acrPull       *authorization.RoleAssignment
 	deployerAdmin *authorization.RoleAssignment
+	// registryDNS makes the registry resolve to the spoke's private endpoint; workloadVault lets
+	// the workload's identity read secrets. The workload waits for both.
+	registryDNS   *network.PrivateDnsZoneGroup
+	workloadVault *authorization.RoleAssignment
 }
 
 func (b *stampBuilder) foundation() error {
@@ -203,6 +237,9 @@ func (b *stampBuilder) network() error {
 		BaseFirewallPolicyID:   a.BaseFirewallPolicyID,
 		FirewallPolicyLocation: a.BaseFirewallPolicyLocation,
 		WorkspaceID:            b.stamp.Workspace.ID(),
+		FirewallPublicIPCount:  a.Network.FirewallPublicIPCount,
+		RegistryLoginServer:    a.RegistryLoginServer,
+		RegistryLocations:      a.RegistryLocations,
 		Tags:                   a.Tags,
 	}, b.parent)
 	return err

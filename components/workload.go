@@ -1,12 +1,15 @@
 package components
 
 import (
+	"fmt"
+	"maps"
 	"strconv"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -35,13 +38,53 @@ type WorkloadArgs struct {
 	LoadBalancerIP string
 	// LoadBalancerSubnet is the Azure subnet of that IP. Optional (AKS uses the node subnet).
 	LoadBalancerSubnet string
+	// Registry is the login server of the project's registry. When set, pods pull the image's
+	// repository and digest from it (RegistryImage), not from the registry Image names; Image must
+	// then be pinned by digest. Optional.
+	Registry pulumi.StringInput
+	// ServiceAccountName is the pods' Kubernetes service account. Default AppName.
+	ServiceAccountName string
+	// IdentityClientID is the client ID of the Entra ID identity federated with the service
+	// account (Entra workload identity): the service account is annotated with it and the pods
+	// labelled, so the webhook projects a token for that identity alone. Optional.
+	IdentityClientID pulumi.StringInput
+	// IngressFromCIDRs may reach the pods on Port (NetworkPolicy), e.g. the Application Gateway
+	// subnet behind the internal load balancer. Optional; the node's own traffic (kubelet probes)
+	// is always allowed.
+	IngressFromCIDRs []string
+	// EgressHTTPSToCIDRs may be reached on TCP 443 besides DNS, e.g. the private-endpoint subnet
+	// (Key Vault). Optional.
+	EgressHTTPSToCIDRs []string
 	// DependsOn must exist before any workload object (a component's own dependsOn does not
 	// reach its children). Optional.
 	DependsOn []pulumi.Resource
 }
 
+// withDefaults fills in the optional names.
+func (a WorkloadArgs) withDefaults() WorkloadArgs {
+	if a.Namespace == "" {
+		a.Namespace = "workload"
+	}
+	if a.AppName == "" {
+		a.AppName = "web"
+	}
+	if a.ServiceAccountName == "" {
+		a.ServiceAccountName = a.AppName
+	}
+	return a
+}
+
+// ServiceAccountSubject is the subject of the pods' service account tokens, which a federated
+// identity credential trusts.
+func (a WorkloadArgs) ServiceAccountSubject() string {
+	d := a.withDefaults()
+	return "system:serviceaccount:" + d.Namespace + ":" + d.ServiceAccountName
+}
+
 // Workload is the application of one region: a zone-spread Deployment with probes, a disruption
 // budget, an autoscaler and an internal load balancer at a fixed IP behind the Application Gateway.
+// Its namespace enforces the Pod Security Standard "restricted" profile, denies all traffic but
+// what NetworkPolicies allow, and its pods mount no Kubernetes API token.
 type Workload struct {
 	pulumi.ResourceState
 
@@ -50,6 +93,11 @@ type Workload struct {
 	Disruptions *policyv1.PodDisruptionBudget
 	Service     *corev1.Service
 	Autoscaler  *autoscalingv2.HorizontalPodAutoscaler
+
+	ServiceAccount  *corev1.ServiceAccount
+	NetworkPolicies []*networkingv1.NetworkPolicy
+	// Image is the reference the pods pull.
+	Image pulumi.StringOutput
 }
 
 // NewWorkload deploys the application through the Kubernetes provider given in opts.
@@ -57,12 +105,15 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	if args == nil {
 		args = &WorkloadArgs{}
 	}
-	a := *args
-	if a.Namespace == "" {
-		a.Namespace = "workload"
-	}
-	if a.AppName == "" {
-		a.AppName = "web"
+	a := args.withDefaults()
+	image := pulumi.String(a.Image).ToStringOutput()
+	if a.Registry != nil {
+		if _, _, err := SplitImage(a.Image); err != nil {
+			return nil, fmt.Errorf("Workload: Image: %w", err)
+		}
+		image = a.Registry.ToStringOutput().ApplyT(func(loginServer string) (string, error) {
+			return RegistryImage(loginServer, a.Image)
+		}).(pulumi.StringOutput)
 	}
 	if err := require("Workload", map[string]bool{
 		"Image": a.Image != "", "Port": a.Port > 0, "HealthPath": a.HealthPath != "", "Replicas": a.Replicas > 0,
@@ -71,7 +122,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	}); err != nil {
 		return nil, err
 	}
-	w := &Workload{}
+	w := &Workload{Image: image}
 	if err := ctx.RegisterComponentResource("aks-dr:k8s:Workload", name, w, opts...); err != nil {
 		return nil, err
 	}
@@ -83,23 +134,43 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	var err error
 	// Every other object is in the namespace and waits for it, so its dependencies hold for all.
 	w.Namespace, err = corev1.NewNamespace(ctx, name+"-ns", &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(a.Namespace)},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(a.Namespace), Labels: podSecurityLabels},
 	}, parent, pulumi.DependsOn(a.DependsOn))
 	if err != nil {
 		return nil, err
 	}
 	inNamespace := pulumi.DependsOn([]pulumi.Resource{w.Namespace})
+	// No pod mounts a Kubernetes API token: the application does not call the API server. With
+	// workload identity the webhook still projects the separate, audience-bound token for Entra ID.
+	saAnnotations := pulumi.StringMap{}
+	if a.IdentityClientID != nil {
+		saAnnotations["azure.workload.identity/client-id"] = a.IdentityClientID
+	}
+	w.ServiceAccount, err = corev1.NewServiceAccount(ctx, name+"-sa", &corev1.ServiceAccountArgs{
+		Metadata:                     meta(a.ServiceAccountName, saAnnotations),
+		AutomountServiceAccountToken: pulumi.Bool(false),
+	}, parent, inNamespace)
+	if err != nil {
+		return nil, err
+	}
+	if w.NetworkPolicies, err = networkPolicies(ctx, name, a, labels, parent, inNamespace); err != nil {
+		return nil, err
+	}
+	podLabels := maps.Clone(labels)
+	if a.IdentityClientID != nil {
+		podLabels["azure.workload.identity/use"] = pulumi.String("true")
+	}
 	w.Deployment, err = appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
 		Metadata: meta(a.AppName, nil),
 		Spec: &appsv1.DeploymentSpecArgs{
 			Replicas: pulumi.Int(a.Replicas),
 			Selector: &metav1.LabelSelectorArgs{MatchLabels: labels},
 			Template: &corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
-				Spec:     podSpec(a, labels),
+				Metadata: &metav1.ObjectMetaArgs{Labels: podLabels},
+				Spec:     podSpec(a, image, labels),
 			},
 		},
-	}, parent, inNamespace,
+	}, parent, pulumi.DependsOn([]pulumi.Resource{w.Namespace, w.ServiceAccount}),
 		// The autoscaler owns the replica count once the Deployment exists.
 		pulumi.IgnoreChanges([]string{"spec.replicas"}))
 	if err != nil {
@@ -164,12 +235,18 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	return w, ctx.RegisterResourceOutputs(w, pulumi.Map{
 		"namespace":      w.Namespace.Metadata.Name(),
 		"loadBalancerIp": pulumi.String(a.LoadBalancerIP),
+		"image":          image,
 	})
 }
 
 // podSpec spreads pods evenly over zones (a zone outage takes at most a third of them), probes
 // the health endpoint and requests resources so the autoscalers have something to act on.
-func podSpec(a WorkloadArgs, labels pulumi.StringMap) *corev1.PodSpecArgs {
+//
+// The pod meets the Pod Security Standard "restricted" profile
+// (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted): non-root,
+// no privilege escalation, every capability dropped, the RuntimeDefault seccomp profile; and its
+// root filesystem is read-only, with an emptyDir at /tmp for what the server writes.
+func podSpec(a WorkloadArgs, image pulumi.StringInput, labels pulumi.StringMap) *corev1.PodSpecArgs {
 	probe := func(initialDelay, failures int) *corev1.ProbeArgs {
 		return &corev1.ProbeArgs{
 			HttpGet:             &corev1.HTTPGetActionArgs{Path: pulumi.String(a.HealthPath), Port: pulumi.Int(a.Port)},
@@ -188,13 +265,23 @@ func podSpec(a WorkloadArgs, labels pulumi.StringMap) *corev1.PodSpecArgs {
 		}
 	}
 	return &corev1.PodSpecArgs{
+		ServiceAccountName:           pulumi.String(a.ServiceAccountName),
+		AutomountServiceAccountToken: pulumi.Bool(false),
+		SecurityContext: &corev1.PodSecurityContextArgs{
+			RunAsNonRoot:   pulumi.Bool(true),
+			SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+		},
+		Volumes: corev1.VolumeArray{corev1.VolumeArgs{
+			Name:     pulumi.String("tmp"),
+			EmptyDir: &corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String("64Mi")},
+		}},
 		TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{
 			spread("topology.kubernetes.io/zone", "DoNotSchedule"),
 			spread("kubernetes.io/hostname", "ScheduleAnyway"),
 		},
 		Containers: corev1.ContainerArray{corev1.ContainerArgs{
 			Name:  pulumi.String(a.AppName),
-			Image: pulumi.String(a.Image),
+			Image: image,
 			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{Name: pulumi.String("http"), ContainerPort: pulumi.Int(a.Port)}},
 			Resources: &corev1.ResourceRequirementsArgs{
 				Requests: pulumi.StringMap{"cpu": pulumi.String(a.CPURequest), "memory": pulumi.String(a.MemoryRequest)},
@@ -204,8 +291,13 @@ func podSpec(a WorkloadArgs, labels pulumi.StringMap) *corev1.PodSpecArgs {
 			LivenessProbe:  probe(15, 6),
 			SecurityContext: &corev1.SecurityContextArgs{
 				AllowPrivilegeEscalation: pulumi.Bool(false),
+				Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
+				ReadOnlyRootFilesystem:   pulumi.Bool(true),
+				RunAsNonRoot:             pulumi.Bool(true),
+				SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 			},
-			Env: corev1.EnvVarArray{corev1.EnvVarArgs{Name: pulumi.String("PORT"), Value: pulumi.String(strconv.Itoa(a.Port))}},
+			VolumeMounts: corev1.VolumeMountArray{corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")}},
+			Env:          corev1.EnvVarArray{corev1.EnvVarArgs{Name: pulumi.String("PORT"), Value: pulumi.String(strconv.Itoa(a.Port))}},
 		}},
 	}
 }

@@ -51,6 +51,13 @@ type StampConfig struct {
 	ClusterAdminGroupObjectIDs []string
 	// GlobalStack is the fully qualified global stack whose outputs the stamp reads.
 	GlobalStack string
+
+	// FirewallPublicIPCount sizes the firewall's outbound SNAT capacity: Azure Firewall has 2,496
+	// SNAT ports per public IP per firewall instance.
+	FirewallPublicIPCount int
+	// APIServerAuthorizedIPRanges are the public ranges allowed to reach the AKS API server;
+	// empty leaves it reachable from any address (Entra ID authentication still applies).
+	APIServerAuthorizedIPRanges []string
 }
 
 // NetworkConfig holds the regional address plan.
@@ -113,6 +120,12 @@ type ProbeConfig = components.FrontDoorProbeArgs
 // GlobalConfig configures the shared layer.
 type GlobalConfig struct {
 	Probe ProbeConfig
+	// RegistryAllowedIPRanges are public ranges, e.g. a CI runner that pushes images, allowed
+	// through the registry's public endpoint; empty disables public network access.
+	RegistryAllowedIPRanges []string
+	// RegistryImages are the images, pinned by digest, the registry imports from their source;
+	// each stamp's workloadImage must be one of them.
+	RegistryImages []string
 	// Origins are the stamps behind Front Door, sorted by stack name.
 	Origins []OriginConfig
 }

@@ -100,6 +100,7 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 				AppGatewaySubnetPrefix: n.AppGatewaySubnet.String(), PrivateEndpointSubnetPrefix: n.PrivateEndpointSubnet.String(),
 			},
 			IngressIP: n.IngressIP.String(), ServiceCidr: n.ServiceCidr.String(), DNSServiceIP: n.DNSServiceIP.String(),
+			FirewallPublicIPCount: s.FirewallPublicIPCount,
 		},
 		Cluster: components.ClusterArgs{
 			KubernetesVersion: c.KubernetesVersion, SystemPool: pool(c.SystemPool), UserPool: pool(c.UserPool), MaxPodsPerNode: c.MaxPodsPerNode,
@@ -111,6 +112,9 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 		KubeLoginMode:              s.KubeLoginMode,
 		SharedWorkspaceID:          pulumi.String(global.SharedWorkspaceID),
 		RegistryID:                 pulumi.String(global.RegistryID),
+		RegistryLoginServer:        pulumi.String(global.RegistryLoginServer),
+		RegistryLocations:          global.RegistryLocations,
+		APIServerAuthorizedRanges:  s.APIServerAuthorizedIPRanges,
 		BaseFirewallPolicyID:       pulumi.String(global.BaseFirewallPolicyID),
 		BaseFirewallPolicyLocation: global.Location,
 		FrontDoorID:                pulumi.String(global.FrontDoorID),

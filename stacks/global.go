@@ -47,9 +47,13 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 		Names:             names,
 		// The home region is part of the hash: a registry cannot move region, so a new home is
 		// a new registry, and must not collide with the old one's global name.
-		UniqueSuffix: naming.Hash(client.SubscriptionId, ctx.Project(), "registry", cfg.Location),
-		WorkspaceID:  shared.Workspace.ID(),
-		Tags:         tags,
+		UniqueSuffix:    naming.Hash(client.SubscriptionId, ctx.Project(), "registry", cfg.Location),
+		WorkspaceID:     shared.Workspace.ID(),
+		AllowedIPRanges: cfg.Global.RegistryAllowedIPRanges,
+		// The stamps pull their workload image from here, never from its public source.
+		ImportImages:   cfg.Global.RegistryImages,
+		SubscriptionID: client.SubscriptionId,
+		Tags:           tags,
 	})
 	if err != nil {
 		return err
@@ -103,6 +107,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutRegistryID, registry.Registry.ID())
 	ctx.Export(OutRegistryLoginServer, registry.Registry.LoginServer)
 	ctx.Export(OutRegistryLocations, pulumi.ToStringArray(registry.Locations))
+	ctx.Export(OutRegistryImages, pulumi.ToStringArray(cfg.Global.RegistryImages))
 	ctx.Export(OutFrontDoorProfileName, fd.Profile.Name)
 	ctx.Export(OutFrontDoorOriginGroupName, fd.OriginGroup.Name)
 	ctx.Export(OutFrontDoorEndpointName, fd.Endpoint.Name)
@@ -213,6 +218,7 @@ type globalLayer struct {
 	RegistryID           string
 	RegistryLoginServer  string
 	RegistryLocations    []string
+	RegistryImages       []string
 	BaseFirewallPolicyID string
 	DetectionSeconds     int
 	// Stamps maps each stamp's qualified stack name to its declared region.
@@ -234,6 +240,9 @@ func readGlobal(ctx *pulumi.Context, cfg *Config) (*globalLayer, error) {
 	case len(missing) > 0:
 		return nil, fmt.Errorf("%s:globalStack: stack %q lacks the global outputs %s; is it the global stack of this project (role: global)? Run `pulumi up -s global` with this version first", Namespace, stack, strings.Join(missing, ", "))
 	}
+	if err := checkWorkloadImage(cfg, toStrings(values[OutRegistryImages])); err != nil {
+		return nil, err
+	}
 	detection, _ := values[OutDetectionSeconds].(float64)
 	g := &globalLayer{
 		Location:             str(values, OutLocation),
@@ -244,6 +253,7 @@ func readGlobal(ctx *pulumi.Context, cfg *Config) (*globalLayer, error) {
 		RegistryID:           str(values, OutRegistryID),
 		RegistryLoginServer:  str(values, OutRegistryLoginServer),
 		RegistryLocations:    toStrings(values[OutRegistryLocations]),
+		RegistryImages:       toStrings(values[OutRegistryImages]),
 		BaseFirewallPolicyID: str(values, OutBaseFirewallPolicyID),
 		DetectionSeconds:     int(detection),
 		Stamps:               toStringMap(values[OutStamps]),
@@ -275,6 +285,9 @@ func checkAgainstGlobal(ctx *pulumi.Context, cfg *Config, g *globalLayer) error 
 	if !slices.Contains(g.RegistryLocations, cfg.Location) {
 		errs = append(errs, fmt.Errorf("%s:location: the registry has no replica in %s (it has %s); list this stamp in the global stack's origins and run `pulumi up -s %s` first",
 			Namespace, cfg.Location, strings.Join(g.RegistryLocations, ", "), shortStack(cfg.Stamp.GlobalStack)))
+	}
+	if err := checkWorkloadImage(cfg, g.RegistryImages); err != nil {
+		errs = append(errs, err)
 	}
 	own := addressPlan{stack: self, hub: cfg.Stamp.Network.HubAddressSpace, spoke: cfg.Stamp.Network.SpokeAddressSpace}
 	for _, sibling := range slices.Sorted(maps.Keys(g.Stamps)) {

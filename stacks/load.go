@@ -44,8 +44,8 @@ var Defaults = map[string]any{
 	"serviceCidr":                "172.16.0.0/16",
 	"dnsServiceIp":               "172.16.0.10",
 	"ingressIp":                  "",
-	"workloadImage":              "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
-	"workloadPort":               80,
+	"workloadImage":              DefaultWorkloadImage,
+	"workloadPort":               8080,
 	"workloadHealthPath":         "/",
 	"workloadReplicas":           3,
 	"workloadMaxReplicas":        12,
@@ -63,6 +63,12 @@ var Defaults = map[string]any{
 	"keyVaultGeneration":         1,
 	"globalStack":                "global",
 	"clusterAdminGroupObjectIds": []string{},
+
+	// Hardening (issue 10): egress capacity, API server and registry network access.
+	"firewallPublicIpCount":       4,
+	"apiServerAuthorizedIpRanges": []string{},
+	"registryAllowedIpRanges":     []string{},
+	"registryImages":              []string{DefaultWorkloadImage},
 }
 
 // Origin defaults, inside each entry of the global stack's `origins` map.
@@ -83,14 +89,14 @@ var RequiredKeys = map[Role][]string{
 // the other role set in a stack's file is an error: it would be silently ignored otherwise.
 var roleKeys = map[Role][]string{
 	RoleGlobal: {"origins", "probePath", "probeProtocol", "probeRequestType", "probeIntervalSeconds",
-		"probeSampleSize", "probeSuccessfulSamples", "probeAdditionalLatencyMs"},
+		"probeSampleSize", "probeSuccessfulSamples", "probeAdditionalLatencyMs", "registryAllowedIpRanges", "registryImages"},
 	RoleStamp: {"hubAddressSpace", "firewallSubnetPrefix", "spokeAddressSpace", "aksSubnetPrefix",
 		"appGatewaySubnetPrefix", "privateEndpointSubnetPrefix", "ingressIp", "serviceCidr", "dnsServiceIp",
 		"kubernetesVersion", "systemNodeVmSize", "systemNodeMinCount", "systemNodeMaxCount", "userNodeVmSize",
 		"userNodeMinCount", "userNodeMaxCount", "maxPodsPerNode", "workloadImage", "workloadPort",
 		"workloadHealthPath", "workloadReplicas", "workloadMaxReplicas", "workloadCpuRequest",
 		"workloadMemoryRequest", "workloadCpuTargetPercent", "kubeLoginMode", "keyVaultGeneration",
-		"clusterAdminGroupObjectIds", "globalStack"},
+		"clusterAdminGroupObjectIds", "globalStack", "firewallPublicIpCount", "apiServerAuthorizedIpRanges"},
 }
 
 // movedKeys are the keys of the earlier two-stack layout (primary owned the global layer), with
@@ -104,6 +110,17 @@ var movedKeys = map[string]string{
 	"registryReplicaLocations": "origins.<stamp stack>.location in the global stack: every stamp region gets a replica",
 	"primaryStack":             "globalStack (the stack every stamp reads the global layer from)",
 }
+
+// DefaultWorkloadImage is nginx 1.30.5 on Alpine, built by NGINX to run unprivileged: user 101,
+// port 8080, temporary files and pid under /tmp, so it runs under the Pod Security Standard
+// "restricted" profile with a read-only root filesystem (the workload mounts /tmp). It is pinned
+// by the digest of its multi-architecture index, the tag 1.30.5-alpine when it was pinned (the
+// same digest is published as docker.io/nginxinc/nginx-unprivileged). The digest comes from
+// public references and could not be checked from the machine that wrote this; check it with
+// `docker buildx imagetools inspect ghcr.io/nginx/nginx-unprivileged:1.30.5-alpine`. GHCR, not
+// Docker Hub: the registry's import of it is not subject to Docker Hub's anonymous pull limits.
+// Pods never pull it from GHCR: the registry imports it, and the pods pull it from there.
+const DefaultWorkloadImage = "ghcr.io/nginx/nginx-unprivileged@sha256:ed04ec1ff34502c339ee5c3ae3f855442398edc1d05591e2b98981dcbbd20b1e"
 
 // LoadConfig reads this stack's config and validates it. It registers nothing, so a stack with
 // bad config fails before any resource is touched. All problems are reported at once.
@@ -167,10 +184,12 @@ func (r *reader) stamp() StampConfig {
 			MemoryRequest:    r.str("workloadMemoryRequest"),
 			TargetCPUPercent: r.integer("workloadCpuTargetPercent"),
 		},
-		KubeLoginMode:              r.str("kubeLoginMode"),
-		KeyVaultGeneration:         r.integer("keyVaultGeneration"),
-		ClusterAdminGroupObjectIDs: r.stringList("clusterAdminGroupObjectIds"),
-		GlobalStack:                qualifyStack(r.ctx, r.str("globalStack")),
+		KubeLoginMode:               r.str("kubeLoginMode"),
+		KeyVaultGeneration:          r.integer("keyVaultGeneration"),
+		ClusterAdminGroupObjectIDs:  r.stringList("clusterAdminGroupObjectIds"),
+		GlobalStack:                 qualifyStack(r.ctx, r.str("globalStack")),
+		FirewallPublicIPCount:       r.integer("firewallPublicIpCount"),
+		APIServerAuthorizedIPRanges: r.stringList("apiServerAuthorizedIpRanges"),
 	}
 	// The ingress IP defaults to the AKS subnet's last usable address: Azure hands out node and
 	// pod IPs from the bottom.
@@ -191,7 +210,9 @@ func (r *reader) global() GlobalConfig {
 			SuccessfulSamplesRequired: r.integer("probeSuccessfulSamples"),
 			AdditionalLatencyMs:       r.integer("probeAdditionalLatencyMs"),
 		},
-		Origins: r.origins(),
+		Origins:                 r.origins(),
+		RegistryAllowedIPRanges: r.stringList("registryAllowedIpRanges"),
+		RegistryImages:          r.stringList("registryImages"),
 	}
 }
 
@@ -302,7 +323,11 @@ func isDefault(key, raw string) bool {
 	case bool:
 		return raw == strconv.FormatBool(d)
 	case []string:
-		return len(d) == 0 && (raw == "[]" || raw == "")
+		var got []string
+		if raw == "" {
+			return len(d) == 0
+		}
+		return json.Unmarshal([]byte(raw), &got) == nil && slices.Equal(got, d)
 	case map[string]string:
 		return len(d) == 0 && (raw == "{}" || raw == "")
 	}

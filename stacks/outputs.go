@@ -36,6 +36,9 @@ const (
 	OutOriginPriorities = "originPriorities"
 	// OutOriginNames maps each stamp's stack name to its origin's Azure name.
 	OutOriginNames = "frontDoorOriginNames"
+	// OutRegistryImages are the images the global layer imports into the registry: a stamp's
+	// workloadImage must be one of them, or its pods could not pull.
+	OutRegistryImages = "registryImages"
 )
 
 // GlobalOutputs are the global stack's outputs a stamp reads, in the order it checks them.
@@ -44,7 +47,7 @@ func GlobalOutputs() []string { return append([]string(nil), globalOutputs...) }
 var globalOutputs = []string{
 	OutLocation, OutGlobalResourceGroupName, OutFrontDoorProfileName, OutFrontDoorEndpoint, OutFrontDoorID,
 	OutSharedWorkspaceID, OutRegistryID, OutRegistryLoginServer, OutRegistryLocations, OutBaseFirewallPolicyID,
-	OutDetectionSeconds, OutStamps,
+	OutDetectionSeconds, OutStamps, OutRegistryImages,
 }
 
 // StampOutputs are a stamp's outputs the global stack (and the sibling stamps) read.

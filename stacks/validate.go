@@ -14,22 +14,36 @@ const (
 	minProbeInterval, maxProbeInterval = 1, 255 // seconds
 	maxSampleSize                      = 255
 	maxAdditionalLatencyMs             = 1000
-	maxPodsLow, maxPodsHigh            = 10, 250 // Azure CNI max pods per node
+	maxPodsLow, maxPodsHigh            = 30, 250 // AKS system pools need >= 30, Azure CNI allows <= 250
 	maxNodesPerPool                    = 1000
 	azureReservedIPsPerSubnet          = 5
 	minFirewallSubnetBits              = 26 // AzureFirewallSubnet must be /26 or larger
 	minAppGatewaySubnetBits            = 26 // smallest subnet for an autoscaling v2 gateway
 	minPrivateEndpointSubnetBits       = 28
+
+	// maxAuthorizedIPRanges is both the AKS API server's limit on authorized IP ranges (without
+	// API server VNet integration) and the registry's limit on IP rules.
+	maxAuthorizedIPRanges = 200
+	maxFirewallPublicIPs  = 250 // Azure Firewall accepts up to 250 public IPs
 )
+
+// aksReservedServiceRanges are the ranges AKS refuses as a service CIDR (AKS networking docs,
+// "Kubernetes service address range": it must not use 169.254.0.0/16, 172.30.0.0/16,
+// 172.31.0.0/16 or 192.0.2.0/24, https://learn.microsoft.com/azure/aks/configure-azure-cni).
+var aksReservedServiceRanges = []netip.Prefix{
+	netip.MustParsePrefix("169.254.0.0/16"), netip.MustParsePrefix("172.30.0.0/16"),
+	netip.MustParsePrefix("172.31.0.0/16"), netip.MustParsePrefix("192.0.2.0/24"),
+}
 
 var (
 	prefixPattern     = regexp.MustCompile(`^[a-z][a-z0-9]{1,7}$`)
 	k8sVersionPattern = regexp.MustCompile(`^1\.\d{2}(\.\d+)?$`)
 	quantityPattern   = regexp.MustCompile(`^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$`)
-	imagePattern      = regexp.MustCompile(`^[a-z0-9.-]+(:\d+)?/[a-zA-Z0-9._/-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$`)
-	vmSizePattern     = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
-	guidPattern       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	stackNamePattern  = regexp.MustCompile(`^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$`)
+	// A registry host, a lowercase repository, an optional tag, and the digest that pins it.
+	imagePattern     = regexp.MustCompile(`^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[\w.-]+)?@sha256:[a-f0-9]{64}$`)
+	vmSizePattern    = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
+	guidPattern      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	stackNamePattern = regexp.MustCompile(`^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$`)
 )
 
 // validate checks every rule of the stack's role and returns all violations, each naming its key
@@ -55,6 +69,7 @@ func (c *Config) validate() []error {
 		c.validateNetwork(v)
 		c.validateCluster(v)
 		c.validateWorkload(v)
+		c.validateAccess(v)
 	}
 	return v.errs
 }
@@ -117,13 +132,17 @@ func (c *Config) validateCluster(v *violations) {
 			v.add(p.prefix+"MinCount", "(%d) must not exceed %sMaxCount (%d)", p.pool.MinCount, p.prefix, p.pool.MaxCount)
 		}
 	}
-	v.between("maxPodsPerNode", cl.MaxPodsPerNode, maxPodsLow, maxPodsHigh)
+	if cl.MaxPodsPerNode < maxPodsLow {
+		v.add("maxPodsPerNode", "must be at least %d, got %d: AKS requires at least %d pods per node on a system node pool, and this value sizes both pools", maxPodsLow, cl.MaxPodsPerNode, maxPodsLow)
+	} else {
+		v.between("maxPodsPerNode", cl.MaxPodsPerNode, maxPodsLow, maxPodsHigh)
+	}
 }
 
 func (c *Config) validateWorkload(v *violations) {
 	w, cl := c.Stamp.Workload, c.Stamp.Cluster
 	if !imagePattern.MatchString(w.Image) {
-		v.add("workloadImage", "must be a registry image reference with a tag or digest, e.g. myacr.azurecr.io/app:1.0, got %q", w.Image)
+		v.add("workloadImage", "must be a registry image reference pinned by digest, e.g. docker.io/org/app@sha256:<64 hex digits> (a tag may precede the digest); pods pull it from the project's registry, got %q", w.Image)
 	}
 	v.between("workloadPort", w.Port, 1, 65535)
 	if !strings.HasPrefix(w.HealthPath, "/") {
@@ -165,6 +184,13 @@ func (c *Config) validateGlobal(v *violations) {
 		v.add("probeSuccessfulSamples", "(%d) must not exceed probeSampleSize (%d)", p.SuccessfulSamplesRequired, p.SampleSize)
 	}
 	v.between("probeAdditionalLatencyMs", p.AdditionalLatencyMs, 0, maxAdditionalLatencyMs)
+
+	publicRanges(v, "registryAllowedIpRanges", c.Global.RegistryAllowedIPRanges)
+	for _, img := range c.Global.RegistryImages {
+		if !imagePattern.MatchString(img) {
+			v.add("registryImages", "%q must be an image reference pinned by digest, e.g. docker.io/org/app@sha256:<64 hex digits>", img)
+		}
+	}
 
 	byLocation := map[string]string{}
 	enabled := 0
@@ -286,6 +312,11 @@ func (c *Config) validateServiceCidr(v *violations) {
 			v.add("serviceCidr", "%s overlaps %s %s; Kubernetes service IPs must not be routable in the VNet", n.ServiceCidr, vnet.key, vnet.p)
 		}
 	}
+	for _, reserved := range aksReservedServiceRanges {
+		if reserved.Overlaps(n.ServiceCidr) {
+			v.add("serviceCidr", "%s overlaps %s, which AKS reserves and refuses as a service CIDR (reserved: 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16, 192.0.2.0/24)", n.ServiceCidr, reserved)
+		}
+	}
 	// The first address is the network's, the second the kubernetes API service's.
 	if !n.ServiceCidr.Contains(n.DNSServiceIP) || n.DNSServiceIP == n.ServiceCidr.Addr() || n.DNSServiceIP == n.ServiceCidr.Addr().Next() {
 		v.add("dnsServiceIp", "%s must be an address inside serviceCidr %s other than its first two", n.DNSServiceIP, n.ServiceCidr)
@@ -308,4 +339,43 @@ func lastUsable(p netip.Prefix) netip.Addr {
 	base := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
 	last := base + host
 	return netip.AddrFrom4([4]byte{byte(last >> 24), byte(last >> 16), byte(last >> 8), byte(last)})
+}
+
+// validateAccess checks the firewall's outbound capacity and the public ranges allowed to reach
+// the API server and the registry.
+func (c *Config) validateAccess(v *violations) {
+	a := c.Stamp
+	v.between("firewallPublicIpCount", a.FirewallPublicIPCount, 1, maxFirewallPublicIPs)
+	publicRanges(v, "apiServerAuthorizedIpRanges", a.APIServerAuthorizedIPRanges)
+	if n := len(a.APIServerAuthorizedIPRanges); n > 0 && n <= maxAuthorizedIPRanges && n+a.FirewallPublicIPCount > maxAuthorizedIPRanges {
+		v.add("apiServerAuthorizedIpRanges", "lists %d ranges; with the %d firewall IPs the program adds (firewallPublicIpCount), AKS accepts at most %d", n, a.FirewallPublicIPCount, maxAuthorizedIPRanges)
+	}
+}
+
+// publicRanges checks a list of public IPv4 addresses or CIDRs for a service's public endpoint.
+func publicRanges(v *violations, key string, ranges []string) {
+	if len(ranges) > maxAuthorizedIPRanges {
+		v.add(key, "lists %d ranges; Azure accepts at most %d", len(ranges), maxAuthorizedIPRanges)
+	}
+	for _, r := range ranges {
+		p, err := netip.ParsePrefix(r)
+		if err != nil {
+			a, aerr := netip.ParseAddr(r)
+			if aerr != nil || !a.Is4() {
+				v.add(key, "%q is not an IPv4 address or CIDR such as 203.0.113.0/24", r)
+				continue
+			}
+			p = netip.PrefixFrom(a, 32)
+		}
+		switch {
+		case !p.Addr().Is4():
+			v.add(key, "%q is not an IPv4 address or CIDR such as 203.0.113.0/24", r)
+		case p.Masked() != p:
+			v.add(key, "%q has host bits set; did you mean %s?", r, p.Masked())
+		case p.Bits() == 0:
+			v.add(key, "%q allows every address; list the deployers' and CI's public ranges instead", r)
+		case p.Addr().IsPrivate() || p.Addr().IsLoopback() || p.Addr().IsLinkLocalUnicast() || p.Addr().IsUnspecified():
+			v.add(key, "%q is not a public range; these rules filter the public endpoint, which private addresses never reach", r)
+		}
+	}
 }

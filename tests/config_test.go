@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,10 +60,10 @@ func TestCLIDefaultsAreNoForeignKeys(t *testing.T) {
 				continue
 			}
 			switch d := def.(type) {
-			case []string:
-				cfg["aks-dr:"+key] = "[]"
-			case map[string]string:
-				cfg["aks-dr:"+key] = "{}"
+			case []string, map[string]string:
+				b, err := json.Marshal(d)
+				require.NoError(t, err)
+				cfg["aks-dr:"+key] = string(b)
 			default:
 				cfg["aks-dr:"+key] = fmt.Sprint(d)
 			}
@@ -118,7 +119,21 @@ func TestBadConfigIsRejected(t *testing.T) {
 		{"system pool min above max", "primary", with(primary, "systemNodeMinCount", "5", "systemNodeMaxCount", "4"), []string{"aks-dr:systemNodeMinCount: (5) must not exceed systemNodeMaxCount (4)"}},
 		{"user pool min above max", "primary", with(primary, "userNodeMinCount", "10"), []string{"aks-dr:userNodeMinCount: (10) must not exceed userNodeMaxCount (9)"}},
 		{"node count not a number", "primary", with(primary, "userNodeMaxCount", "many"), []string{"aks-dr:userNodeMaxCount: must be a whole number, got \"many\""}},
-		{"max pods out of range", "primary", with(primary, "maxPodsPerNode", "500"), []string{"aks-dr:maxPodsPerNode: must be between 10 and 250, got 500"}},
+		{"max pods out of range", "primary", with(primary, "maxPodsPerNode", "500"), []string{"aks-dr:maxPodsPerNode: must be between 30 and 250, got 500"}},
+		{"max pods below the AKS system pool minimum", "primary", with(primary, "maxPodsPerNode", "20"), []string{"aks-dr:maxPodsPerNode: must be at least 30, got 20: AKS requires at least 30 pods per node on a system node pool"}},
+		{"service CIDR in a range AKS reserves", "primary", with(primary, "serviceCidr", "172.30.0.0/16", "dnsServiceIp", "172.30.0.10"), []string{"aks-dr:serviceCidr: 172.30.0.0/16 overlaps 172.30.0.0/16, which AKS reserves and refuses as a service CIDR (reserved: 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16, 192.0.2.0/24)"}},
+		{"service CIDR around a reserved range", "primary", with(primary, "serviceCidr", "192.0.0.0/16", "dnsServiceIp", "192.0.0.10"), []string{"aks-dr:serviceCidr: 192.0.0.0/16 overlaps 192.0.2.0/24, which AKS reserves"}},
+		{"service CIDR in link-local", "primary", with(primary, "serviceCidr", "169.254.128.0/20", "dnsServiceIp", "169.254.128.10"), []string{"aks-dr:serviceCidr: 169.254.128.0/20 overlaps 169.254.0.0/16, which AKS reserves"}},
+		{"image pinned by tag only", "primary", with(primary, "workloadImage", "docker.io/nginxinc/nginx-unprivileged:1.30.5-alpine"), []string{"aks-dr:workloadImage: must be a registry image reference pinned by digest"}},
+		{"firewall without public IPs", "primary", with(primary, "firewallPublicIpCount", "0"), []string{"aks-dr:firewallPublicIpCount: must be between 1 and 250, got 0"}},
+		{"API server range not a CIDR", "primary", with(primary, "apiServerAuthorizedIpRanges", `["office"]`), []string{"aks-dr:apiServerAuthorizedIpRanges: \"office\" is not an IPv4 address or CIDR"}},
+		{"API server range private", "primary", with(primary, "apiServerAuthorizedIpRanges", `["10.0.0.0/8"]`), []string{"aks-dr:apiServerAuthorizedIpRanges: \"10.0.0.0/8\" is not a public range"}},
+		{"API server range open to all", "primary", with(primary, "apiServerAuthorizedIpRanges", `["0.0.0.0/0"]`), []string{"aks-dr:apiServerAuthorizedIpRanges: \"0.0.0.0/0\" allows every address"}},
+		{"API server ranges plus firewall IPs over the limit", "primary", with(primary, "apiServerAuthorizedIpRanges", manyRanges(197)), []string{"aks-dr:apiServerAuthorizedIpRanges: lists 197 ranges; with the 4 firewall IPs the program adds (firewallPublicIpCount), AKS accepts at most 200"}},
+		{"registry key in a stamp file", "primary", with(primary, "registryAllowedIpRanges", `["203.0.113.0/24"]`), []string{"aks-dr:registryAllowedIpRanges: is read only by a global stack"}},
+		{"registry ranges over the limit", "global", with(global, "registryAllowedIpRanges", manyRanges(201)), []string{"aks-dr:registryAllowedIpRanges: lists 201 ranges; Azure accepts at most 200"}},
+		{"registry range with host bits", "global", with(global, "registryAllowedIpRanges", `["203.0.113.7/24"]`), []string{"aks-dr:registryAllowedIpRanges: \"203.0.113.7/24\" has host bits set; did you mean 203.0.113.0/24?"}},
+		{"registry image not pinned", "global", with(global, "registryImages", `["docker.io/library/nginx:1.27"]`), []string{"aks-dr:registryImages: \"docker.io/library/nginx:1.27\" must be an image reference pinned by digest"}},
 		{"replicas above autoscaler max", "primary", with(primary, "workloadReplicas", "13"), []string{"aks-dr:workloadReplicas: (13) must not exceed workloadMaxReplicas (12)"}},
 		{"autoscaler cannot absorb failover", "primary", with(primary, "workloadReplicas", "8"), []string{"aks-dr:workloadMaxReplicas: (12) must be at least twice workloadReplicas (8)"}},
 		{"autoscaler beyond pool capacity", "primary", with(primary, "workloadMaxReplicas", "300"), []string{"aks-dr:workloadMaxReplicas: (300) exceeds what the user pool can hold"}},

@@ -362,6 +362,7 @@ func globalFixture() map[string]any {
 		stacks.OutSharedWorkspaceID:       ArmID("azure-native:operationalinsights:Workspace", rg, "log-aksdr-global"),
 		stacks.OutRegistryID:              ArmID("azure-native:containerregistry:Registry", rg, registryName),
 		stacks.OutRegistryLoginServer:     registryName + ".azurecr.io",
+		stacks.OutRegistryImages:          []any{stacks.DefaultWorkloadImage},
 		stacks.OutRegistryLocations:       []any{"westus3", "centralus", "eastus2"},
 		stacks.OutBaseFirewallPolicyID:    ArmID("azure-native:network:FirewallPolicy", rg, "afwp-aksdr-base-global"),
 		stacks.OutDetectionSeconds:        90.0,

@@ -18,7 +18,7 @@ var stampTypes = map[string]int{
 	"azure-native:network:VirtualNetwork":                    2,
 	"azure-native:network:Subnet":                            4,
 	"azure-native:network:VirtualNetworkPeering":             2,
-	"azure-native:network:PublicIPAddress":                   2,
+	"azure-native:network:PublicIPAddress":                   5, // 4 firewall (SNAT) + 1 gateway
 	"azure-native:network:FirewallPolicy":                    1,
 	"azure-native:network:FirewallPolicyRuleCollectionGroup": 1,
 	"azure-native:network:AzureFirewall":                     1,
@@ -26,12 +26,12 @@ var stampTypes = map[string]int{
 	"azure-native:network:NetworkSecurityGroup":              1,
 	"azure-native:network:WebApplicationFirewallPolicy":      1,
 	"azure-native:network:ApplicationGateway":                1,
-	"azure-native:network:PrivateZone":                       1,
-	"azure-native:network:VirtualNetworkLink":                1,
-	"azure-native:network:PrivateEndpoint":                   1,
-	"azure-native:network:PrivateDnsZoneGroup":               1,
+	"azure-native:network:PrivateZone":                       2, // Key Vault and registry
+	"azure-native:network:VirtualNetworkLink":                2,
+	"azure-native:network:PrivateEndpoint":                   2,
+	"azure-native:network:PrivateDnsZoneGroup":               2,
 	"azure-native:keyvault:Vault":                            1,
-	"azure-native:managedidentity:UserAssignedIdentity":      2,
+	"azure-native:managedidentity:UserAssignedIdentity":      3, // cluster, kubelet, workload
 	"azure-native:authorization:RoleAssignment":              6,
 	"azure-native:insights:DataCollectionRule":               1,
 	"azure-native:insights:DataCollectionRuleAssociation":    1,
@@ -43,6 +43,11 @@ var stampTypes = map[string]int{
 	"kubernetes:policy/v1:PodDisruptionBudget":               1,
 	"kubernetes:core/v1:Service":                             1,
 	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":      1,
+
+	// Issue 10: workload identity, NetworkPolicies, the service account without a token.
+	"azure-native:managedidentity:FederatedIdentityCredential": 1,
+	"kubernetes:networking.k8s.io/v1:NetworkPolicy":            4,
+	"kubernetes:core/v1:ServiceAccount":                        1,
 }
 
 // Resource types the global stack registers, with both stamps deployed.
@@ -66,6 +71,11 @@ var globalTypes = map[string]int{
 	"azure-native:insights:DiagnosticSetting":                2,
 	"aks-dr:frontdoor:Origin":                                2,
 	"azure-native:cdn:AFDOrigin":                             2,
+
+	// Issue 10: the registry's image import (deployment script, its identity and role).
+	"azure-native:resources:AzureCliScript":             1,
+	"azure-native:managedidentity:UserAssignedIdentity": 1,
+	"azure-native:authorization:RoleAssignment":         1,
 }
 
 func countTypes(r *recorder) map[string]int {
@@ -204,7 +214,7 @@ func TestRoleAssignments(t *testing.T) {
 		assert.True(t, strings.HasPrefix(def, "/subscriptions/"+subscriptionID+"/providers/Microsoft.Authorization/roleDefinitions/"))
 	}
 	assert.Contains(t, roles["7f951dda-4ed3-4680-a7ca-43fe172d538d"], "/registries/", "kubelet has AcrPull on the registry")
-	assert.Contains(t, roles["4633458b-17de-408a-b874-0445c86b69e6"], "/vaults/", "kubelet reads Key Vault secrets")
+	assert.Contains(t, roles["4633458b-17de-408a-b874-0445c86b69e6"], "/vaults/", "the workload identity reads Key Vault secrets")
 	assert.Contains(t, roles["f1a07417-d97a-45cb-824c-7a7467783830"], "/userAssignedIdentities/", "control plane assigns the kubelet identity")
 }
 
@@ -304,10 +314,10 @@ func TestKeyVaultIsPrivateAndPurgeProtected(t *testing.T) {
 	}
 	name := plain(get(t, kv.Inputs, "vaultName")).(string)
 	assert.LessOrEqual(t, len(name), 24)
-	pe := rec.one(t, "azure-native:network:PrivateEndpoint")
+	pe := named(t, rec, "azure-native:network:PrivateEndpoint", "stamp-eastus2-kv-pe")
 	assert.Equal(t, []any{"vault"}, plain(get(t, pe.Inputs, "privateLinkServiceConnections[0].groupIds")))
 	assert.Contains(t, plain(get(t, pe.Inputs, "subnet.id")), "snet-aksdr-pe-eus2")
-	zone := rec.one(t, "azure-native:network:PrivateZone")
+	zone := named(t, rec, "azure-native:network:PrivateZone", "stamp-eastus2-kv-dns")
 	assert.Equal(t, "privatelink.vaultcore.azure.net", plain(get(t, zone.Inputs, "privateZoneName")))
 }
 

@@ -29,7 +29,8 @@ func TestWorkloadIsResilient(t *testing.T) {
 	assert.EqualValues(t, 3, plain(get(t, dep.Inputs, "spec.replicas")))
 	assert.Equal(t, []string{"spec.replicas"}, dep.IgnoreChanges, "the HPA owns the replica count")
 	c := "spec.template.spec.containers[0]."
-	assert.Equal(t, "mcr.microsoft.com/azuredocs/aks-helloworld:v1", plain(get(t, dep.Inputs, c+"image")))
+	assert.Equal(t, registryLoginServer()+"/nginx/nginx-unprivileged@"+defaultImageDigest, plain(get(t, dep.Inputs, c+"image")),
+		"pods pull the default image by digest from the project's registry")
 	assert.Equal(t, "/", plain(get(t, dep.Inputs, c+"readinessProbe.httpGet.path")))
 	assert.Equal(t, "/", plain(get(t, dep.Inputs, c+"livenessProbe.httpGet.path")))
 	assert.Equal(t, "250m", plain(get(t, dep.Inputs, c+"resources.requests.cpu")))

@@ -52,6 +52,7 @@ var (
 	DNSLabel             = Kind{Abbreviation: "app", MinLength: 3, MaxLength: 63, Lowercase: true}
 	DiagnosticSetting    = Kind{Abbreviation: "diag", MinLength: 1, MaxLength: 260}
 	DataCollectionRule   = Kind{Abbreviation: "dcr", MinLength: 3, MaxLength: 64}
+	DeploymentScript     = Kind{Abbreviation: "script", MinLength: 1, MaxLength: 90}
 )
 
 // hashLength is the number of hex characters appended when a name is shortened.

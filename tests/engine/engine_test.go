@@ -344,7 +344,7 @@ func (e *env) failoverWithPrimaryRegionDown(t *testing.T) {
 	if changed := drill.Changed(steps); len(changed) > 0 {
 		t.Fatalf("the failed update changed %v", changed)
 	}
-	if after := export(t, e.primary()); !reflect.DeepEqual(before.Resources, after.Resources) {
+	if after := export(t, e.primary()); !sameResources(before, after) {
 		t.Fatal("the primary's state changed while its region was down")
 	}
 	e.failover(t, drill.Secondary, "failover, eastus2 down")
@@ -393,7 +393,7 @@ func (e *env) globalRegionDownStopsAtOnce(t *testing.T) {
 	if changed := drill.Changed(steps); len(changed) > 0 {
 		t.Fatalf("changed %v", changed)
 	}
-	if after := export(t, e.global()); !reflect.DeepEqual(before.Resources, after.Resources) {
+	if after := export(t, e.global()); !sameResources(before, after) {
 		t.Fatal("the global stack's state changed")
 	}
 	if _, steps := up(t, e.primary(), "up primary (westus3 down, no change)", optup.ExpectNoChanges()); len(drill.Changed(steps)) > 0 {
@@ -421,10 +421,22 @@ func (e *env) invalidConfigLeavesStateUntouched(t *testing.T) {
 		t.Fatalf("invalid config changed %v", changed)
 	}
 	after := export(t, e.global())
-	if !reflect.DeepEqual(before.Resources, after.Resources) {
+	if !sameResources(before, after) {
 		t.Fatalf("the state changed:\nbefore %s\nafter  %s", mustJSON(t, before.Resources), mustJSON(t, after.Resources))
 	}
 	t.Logf("rejected before registering anything; %d resources in the state unchanged", len(after.Resources))
+}
+
+// sameResources compares two states' resources by URN: their order in the state is not stable
+// across updates (the stack resource and the default provider were seen swapped after a
+// rejected update).
+func sameResources(a, b apitype.DeploymentV3) bool {
+	byURN := func(r []apitype.ResourceV3) []apitype.ResourceV3 {
+		out := slices.Clone(r)
+		slices.SortStableFunc(out, func(x, y apitype.ResourceV3) int { return strings.Compare(string(x.URN), string(y.URN)) })
+		return out
+	}
+	return reflect.DeepEqual(byURN(a.Resources), byURN(b.Resources))
 }
 
 func findRef(t *testing.T, d apitype.DeploymentV3, name string) apitype.ResourceV3 {
