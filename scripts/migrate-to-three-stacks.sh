@@ -9,10 +9,11 @@
 #   2. `pulumi state move`s the shared services, Front Door, the route and the primary's origin
 #      from `primary`, and the secondary's origin from `secondary`, into `global`: same URNs
 #      but for the stack, so the next `pulumi up -s global` finds them and replaces nothing;
-#   3. releases the old registry from the primary's state (`pulumi state delete`; it stays in
-#      Azure, untouched): the registry's home moves to the global layer's region, and a region
-#      is something Azure cannot change on a registry. `pulumi up -s global` creates the new
-#      one; you copy your images over (the script prints how) and delete the old one yourself.
+#   3. releases the old registry from Pulumi's state (moved to `global`, which cuts the primary's
+#      references to it, then `pulumi state delete`d there; it stays in Azure, untouched): the
+#      registry's home moves to the global layer's region, and a region is something Azure
+#      cannot change on a registry. `pulumi up -s global` creates the new one; you copy your
+#      images over (the script prints how) and delete the old one yourself.
 #
 # Before running it: replace the three stack files with this version's shape (role: stamp in
 # the stamps without frontDoorPriority, globalLocation, registryReplicaLocations, primaryStack;
@@ -66,11 +67,15 @@ pulumi state move --source "${secondary}" --dest "${global}" "${yes[@]}" \
   "$(urn "${secondary}" "aks-dr:frontdoor:Origin::origin-${loc_secondary}")"
 
 old_registry=$(pulumi stack output registryLoginServer --stack "${primary}" 2>/dev/null || true)
-echo "==> releasing the old registry (${old_registry:-its login server is unknown}) from ${primary}'s state; it stays in Azure"
-# Its dependents go too: the primary's AcrPull assignment on it (the next `pulumi up -s primary`
-# grants AcrPull on the new registry).
-pulumi state delete --stack "${primary}" --target-dependents "${yes[@]}" \
+echo "==> releasing the old registry (${old_registry:-its login server is unknown}) from Pulumi's state; it stays in Azure"
+# Moved first, so that the move (not a cascading delete) cuts the primary's references to it: the
+# primary's AcrPull assignment and the workload that waits for it stay in its state, and the next
+# `pulumi up -s primary` points the assignment at the new registry. Then it is forgotten, with its
+# replicas and diagnostics, in the global stack, where nothing else depends on it.
+registry=$(urn "${global}" "aks-dr:global:GeoRegistry::registry")
+pulumi state move --source "${primary}" --dest "${global}" "${yes[@]}" \
   "$(urn "${primary}" "aks-dr:global:GeoRegistry::registry")"
+pulumi state delete --stack "${global}" --target-dependents "${yes[@]}" "${registry}"
 
 cat <<MSG
 
