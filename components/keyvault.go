@@ -2,7 +2,6 @@ package components
 
 import (
 	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aks-dr/aks-dr/components/naming"
@@ -41,50 +40,9 @@ func (b *stampBuilder) keyVault() error {
 	if err != nil {
 		return err
 	}
-	zone, err := network.NewPrivateZone(b.ctx, b.name+"-kv-dns", &network.PrivateZoneArgs{
-		ResourceGroupName: b.rgName,
-		Location:          pulumi.String("global"),
-		PrivateZoneName:   pulumi.String("privatelink.vaultcore.azure.net"),
-		Tags:              b.tags,
-	}, b.parent)
-	if err != nil {
-		return err
-	}
-	if _, err = network.NewVirtualNetworkLink(b.ctx, b.name+"-kv-dns-spoke", &network.VirtualNetworkLinkArgs{
-		ResourceGroupName:      b.rgName,
-		Location:               pulumi.String("global"),
-		PrivateZoneName:        zone.Name,
-		VirtualNetworkLinkName: pulumi.String("spoke"),
-		VirtualNetwork:         &network.SubResourceArgs{Id: s.Network.SpokeVnet.ID()},
-		RegistrationEnabled:    pulumi.Bool(false),
-		Tags:                   b.tags,
-	}, b.parent); err != nil {
-		return err
-	}
-	s.KeyVaultEndpoint, err = network.NewPrivateEndpoint(b.ctx, b.name+"-kv-pe", &network.PrivateEndpointArgs{
-		ResourceGroupName:   b.rgName,
-		Location:            pulumi.String(a.Location),
-		PrivateEndpointName: pulumi.String(b.names.Of(naming.PrivateEndpoint, "kv")),
-		Subnet:              &network.SubnetTypeArgs{Id: s.Network.PrivateEndpointSubnet.ID()},
-		PrivateLinkServiceConnections: network.PrivateLinkServiceConnectionArray{network.PrivateLinkServiceConnectionArgs{
-			Name:                 pulumi.String("vault"),
-			PrivateLinkServiceId: s.KeyVault.ID(),
-			GroupIds:             pulumi.StringArray{pulumi.String("vault")},
-		}},
-		Tags: b.tags,
-	}, b.parent)
-	if err != nil {
-		return err
-	}
-	if _, err = network.NewPrivateDnsZoneGroup(b.ctx, b.name+"-kv-pe-dns", &network.PrivateDnsZoneGroupArgs{
-		ResourceGroupName:       b.rgName,
-		PrivateEndpointName:     s.KeyVaultEndpoint.Name,
-		PrivateDnsZoneGroupName: pulumi.String("default"),
-		PrivateDnsZoneConfigs: network.PrivateDnsZoneConfigArray{network.PrivateDnsZoneConfigArgs{
-			Name:             pulumi.String("vault"),
-			PrivateDnsZoneId: zone.ID(),
-		}},
-	}, b.parent); err != nil {
+	if s.KeyVaultEndpoint, _, err = b.privateEndpoint(privateLink{
+		short: "kv", zone: "privatelink.vaultcore.azure.net", group: "vault", target: s.KeyVault.ID(),
+	}); err != nil {
 		return err
 	}
 	_, err = newDiagnostics(b.ctx, b.name+"-kv-diag", s.KeyVault.ID(), s.Workspace.ID(), allLogs, b.parent)
