@@ -53,7 +53,11 @@ func deployStamp(ctx *pulumi.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	stamp, err := components.NewRegionalStamp(ctx, "stamp-"+cfg.Location, stampArgs(ctx, cfg, client, global, names, stackTags(ctx, cfg)))
+	// The floors follow the stamp's role: serving when hot or when its origin has priority 1.
+	floors := cfg.Stamp.FloorsFor(global.OriginPriority == 1)
+	capacity := capacityOf(cfg, floors)
+	_ = ctx.Log.Info(standbyNote(cfg, capacity, global.OriginPriority), nil)
+	stamp, err := components.NewRegionalStamp(ctx, "stamp-"+cfg.Location, stampArgs(ctx, cfg, client, global, names, stackTags(ctx, cfg), floors))
 	if err != nil {
 		return err
 	}
@@ -68,6 +72,11 @@ func deployStamp(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutResourceGroupName, stamp.ResourceGroup.Name)
 	ctx.Export(OutFrontDoorEndpoint, pulumi.String(global.EndpointHostName))
 	ctx.Export(OutDetectionSeconds, pulumi.Int(global.DetectionSeconds))
+	ctx.Export(OutServingCapacity, pulumi.Bool(floors.Serving))
+	ctx.Export(OutStandbyProfile, pulumi.String(cfg.Stamp.Standby.Profile))
+	ctx.Export(OutCapacity, capacity.toMap())
+	ctx.Export(OutKubernetesVersion, pulumi.String(cfg.Stamp.Cluster.KubernetesVersion))
+	ctx.Export(OutWorkloadImage, pulumi.String(cfg.Stamp.Workload.Image))
 	return nil
 }
 
@@ -79,9 +88,10 @@ func stackTags(ctx *pulumi.Context, cfg *Config) map[string]string {
 }
 
 func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClientConfigResult, global *globalLayer,
-	names *components.Namer, tags map[string]string) *components.RegionalStampArgs {
+	names *components.Namer, tags map[string]string, floors Floors) *components.RegionalStampArgs {
 	s := cfg.Stamp
 	n, c, w := s.Network, s.Cluster, s.Workload
+	c.UserPool.MinCount, w.Replicas = floors.UserNodeMinCount, floors.WorkloadReplicas
 	pool := func(p NodePoolConfig) components.NodePoolArgs {
 		return components.NodePoolArgs{VMSize: p.VMSize, MinCount: p.MinCount, MaxCount: p.MaxCount}
 	}
@@ -105,6 +115,7 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 		Cluster: components.ClusterArgs{
 			KubernetesVersion: c.KubernetesVersion, SystemPool: pool(c.SystemPool), UserPool: pool(c.UserPool), MaxPodsPerNode: c.MaxPodsPerNode,
 		},
+		AppGatewayCapacity: components.AppGatewayCapacityArgs{Min: floors.AppGatewayMinCapacity, Max: components.AppGatewayMaxCapacity},
 		Workload: components.WorkloadArgs{
 			Image: w.Image, Port: w.Port, HealthPath: w.HealthPath, Replicas: w.Replicas, MaxReplicas: w.MaxReplicas,
 			CPURequest: w.CPURequest, MemoryRequest: w.MemoryRequest, TargetCPUPercent: w.TargetCPUPercent,
