@@ -20,6 +20,17 @@ type NodePoolArgs struct {
 	MinCount int
 	// MaxCount is the autoscaler's upper bound. Required.
 	MaxCount int
+	// InitialCount is the node count at creation; afterwards the autoscaler owns the count (it is
+	// ignored in diffs). Give it the serving floor when MinCount is a standby's lower one, so
+	// that raising MinCount later never sends a count below the new minimum. Default MinCount.
+	InitialCount int
+}
+
+func (p NodePoolArgs) initialCount() int {
+	if p.InitialCount < p.MinCount {
+		return p.MinCount
+	}
+	return min(p.InitialCount, p.MaxCount)
 }
 
 // ClusterArgs sizes the AKS cluster.
@@ -238,7 +249,7 @@ func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
 			Type:              pulumi.String("VirtualMachineScaleSets"),
 			AvailabilityZones: zones,
 			EnableAutoScaling: pulumi.Bool(true),
-			Count:             pulumi.Int(p.MinCount),
+			Count:             pulumi.Int(p.initialCount()),
 			MinCount:          pulumi.Int(p.MinCount),
 			MaxCount:          pulumi.Int(p.MaxCount),
 			MaxPods:           pulumi.Int(c.MaxPodsPerNode),
@@ -339,8 +350,9 @@ func (b *stampBuilder) agentPools(pool func(string, string, NodePoolArgs, pulumi
 		pool("system", "System", c.SystemPool, zones, "CriticalAddonsOnly=true:NoSchedule"),
 	}
 	mins, maxs := SplitAcrossZones(c.UserPool.MinCount), SplitAcrossZones(c.UserPool.MaxCount)
+	initial := SplitAcrossZones(c.UserPool.initialCount())
 	for i, zone := range Zones {
-		p := NodePoolArgs{VMSize: c.UserPool.VMSize, MinCount: mins[i], MaxCount: maxs[i]}
+		p := NodePoolArgs{VMSize: c.UserPool.VMSize, MinCount: mins[i], MaxCount: maxs[i], InitialCount: initial[i]}
 		out = append(out, pool(UserPoolName(zone), "User", p, pulumi.StringArray{pulumi.String(zone)}))
 	}
 	return out

@@ -91,10 +91,14 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 	names *components.Namer, tags map[string]string, floors Floors) *components.RegionalStampArgs {
 	s := cfg.Stamp
 	n, c, w := s.Network, s.Cluster, s.Workload
-	c.UserPool.MinCount, w.Replicas = floors.UserNodeMinCount, floors.WorkloadReplicas
+	w.Replicas = floors.WorkloadReplicas
 	pool := func(p NodePoolConfig) components.NodePoolArgs {
 		return components.NodePoolArgs{VMSize: p.VMSize, MinCount: p.MinCount, MaxCount: p.MaxCount}
 	}
+	// The user pools are created with the serving count (the autoscaler owns it afterwards), so
+	// that raising a warm floor later never asks for fewer nodes than the new minimum.
+	userPool := pool(c.UserPool)
+	userPool.InitialCount, userPool.MinCount = c.UserPool.MinCount, floors.UserNodeMinCount
 	return &components.RegionalStampArgs{
 		Location:       cfg.Location,
 		Names:          names,
@@ -113,7 +117,7 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 			FirewallPublicIPCount: s.FirewallPublicIPCount,
 		},
 		Cluster: components.ClusterArgs{
-			KubernetesVersion: c.KubernetesVersion, SystemPool: pool(c.SystemPool), UserPool: pool(c.UserPool), MaxPodsPerNode: c.MaxPodsPerNode,
+			KubernetesVersion: c.KubernetesVersion, SystemPool: pool(c.SystemPool), UserPool: userPool, MaxPodsPerNode: c.MaxPodsPerNode,
 		},
 		AppGatewayCapacity: components.AppGatewayCapacityArgs{Min: floors.AppGatewayMinCapacity, Max: components.AppGatewayMaxCapacity},
 		Workload: components.WorkloadArgs{

@@ -54,12 +54,11 @@ func withDeclared(primary, secondary int) map[string]map[string]any {
 	return all
 }
 
-// floorPaths are the only inputs a standby profile may change: node pool minimums (and the
-// initial counts, which the autoscaler owns), the gateway's autoscale minimum, the HPA minimum
-// and the Deployment's replicas (which the HPA owns once it exists).
+// floorPaths are the only inputs a standby profile may change: the user pools' minimums, the
+// gateway's autoscale minimum, the HPA minimum and the Deployment's replicas (which the HPA owns
+// once it exists, so updates ignore them).
 var floorPaths = map[string][]string{
-	"azure-native:containerservice:ManagedCluster": {"agentPoolProfiles[1].minCount", "agentPoolProfiles[1].count",
-		"agentPoolProfiles[2].minCount", "agentPoolProfiles[2].count", "agentPoolProfiles[3].minCount", "agentPoolProfiles[3].count"},
+	"azure-native:containerservice:ManagedCluster":      {"agentPoolProfiles[1].minCount", "agentPoolProfiles[2].minCount", "agentPoolProfiles[3].minCount"},
 	"azure-native:network:ApplicationGateway":           {"autoscaleConfiguration.minCapacity"},
 	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler": {"spec.minReplicas"},
 	"kubernetes:apps/v1:Deployment":                     {"spec.replicas"},
@@ -133,6 +132,10 @@ func TestWarmStandbyLowersOnlyItsFloors(t *testing.T) {
 		assert.Equal(t, want.max, intAt(t, aks, p+"maxCount"), "ceilings never shrink")
 	}
 	assert.Equal(t, 3, intAt(t, aks, "agentPoolProfiles[0].minCount"), "the system pool keeps a node per zone")
+	for i := 1; i <= 3; i++ {
+		assert.Equal(t, 1, intAt(t, aks, "agentPoolProfiles["+string(rune('0'+i))+"].count"),
+			"created at the serving count, so that raising the minimum later never sends a count below it")
+	}
 	gw := warm.one(t, "azure-native:network:ApplicationGateway")
 	assert.Equal(t, 0, intAt(t, gw, "autoscaleConfiguration.minCapacity"))
 	assert.Equal(t, 10, intAt(t, gw, "autoscaleConfiguration.maxCapacity"))
