@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -216,7 +217,11 @@ func checkPromotion(cfg *Config, stamps map[string]deployedStamp) error {
 			Namespace, o.Stack, o.Stack, detail, Namespace, o.Stack, o.Stack, o.Location))
 	}
 	if len(errs) > 0 {
-		return configError(errs)
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = "  - " + e.Error()
+		}
+		return fmt.Errorf("capacity before traffic: the global stack gives priority 1 only to a stamp that runs at its serving floors:\n%s", strings.Join(msgs, "\n"))
 	}
 	return nil
 }
