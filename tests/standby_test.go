@@ -2,6 +2,9 @@ package tests
 
 import (
 	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -267,4 +270,54 @@ func TestVersionSkewNeedsAnExplicitUpgradeSetting(t *testing.T) {
 		delete(legacy[qualified("primary")], k)
 	}
 	mustRun(t, "secondary", with(stackConfig(t, "secondary"), "kubernetesVersion", "1.36"), legacy)
+}
+
+// TestStandbyProfileScript: the script the failover workflow uses reads a stamp file's profile
+// and promotes a warm one to hot in place, as the program then reads it.
+func TestStandbyProfileScript(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not on PATH")
+	}
+	file := filepath.Join(t.TempDir(), "Pulumi.secondary.yaml")
+	script := func(args ...string) (string, error) {
+		cmd := exec.Command("bash", append([]string{filepath.Join("..", "scripts", "standby-profile.sh"), "secondary"}, args...)...)
+		cmd.Env = append(os.Environ(), "STAMP_STACK_FILE="+file)
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	profile := func() string {
+		raw, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var got *stacks.Config
+		require.NoError(t, runProgram(&recorder{}, "secondary", stackConfigFrom(t, raw), func(c *stacks.Config) { got = c }))
+		return got.Stamp.Standby.Profile
+	}
+	shipped := read(t, "Pulumi.secondary.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(shipped), 0o600))
+	out, err := script()
+	require.NoError(t, err, out)
+	assert.Equal(t, "hot", out, "absent means hot")
+	out, err = script("hot")
+	require.NoError(t, err, out)
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, shipped, string(raw), "a hot file is left alone")
+
+	require.NoError(t, os.WriteFile(file, []byte(shipped+"  aks-dr:standbyProfile: warm # standby\n"), 0o600))
+	out, err = script()
+	require.NoError(t, err, out)
+	assert.Equal(t, "warm", out)
+	assert.Equal(t, "warm", profile())
+	out, err = script("hot")
+	require.NoError(t, err, out)
+	assert.Equal(t, "hot", profile())
+	raw, err = os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), "  aks-dr:standbyProfile: hot # standby\n", "the comment stays")
+
+	require.NoError(t, os.WriteFile(file, []byte(shipped+"  aks-dr:standbyProfile: cold\n"), 0o600))
+	out, err = script("hot")
+	require.Error(t, err)
+	assert.Contains(t, out, "aks-dr:standbyProfile is 'cold', expected hot or warm")
 }
