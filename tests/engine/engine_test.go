@@ -596,6 +596,18 @@ func checkServing(t *testing.T, s *auto.Stack, want bool) {
 	if got := outs[stacks.OutServingCapacity].Value; got != want {
 		t.Fatalf("%s: servingCapacity %v, want %v (capacity %v)", s.Name(), got, want, outs[stacks.OutCapacity].Value)
 	}
+	// The shipped sizes: serving floors 3 user nodes, 3 replicas, gateway 2; warm 1, 2, 0, and
+	// the absorb estimate adds node provisioning to the pods' start.
+	floors := map[bool][4]float64{true: {3, 3, 2, 60}, false: {1, 2, 0, 370}}[want]
+	c, _ := outs[stacks.OutCapacity].Value.(map[string]any)
+	for i, k := range []string{"userNodeMinCount", "workloadReplicas", "appGatewayMinCapacity", "absorbSeconds"} {
+		if c[k] != floors[i] {
+			t.Fatalf("%s: capacity.%s = %v, want %v (capacity %v)", s.Name(), k, c[k], floors[i], c)
+		}
+	}
+	if c["userNodeMaxCount"] != 9.0 || c["workloadMaxReplicas"] != 12.0 || c["appGatewayMaxCapacity"] != 10.0 {
+		t.Fatalf("%s: the ceilings moved: %v", s.Name(), c)
+	}
 	t.Logf("%s: servingCapacity %v, capacity %v", s.Name(), want, outs[stacks.OutCapacity].Value)
 }
 
