@@ -9,11 +9,31 @@ import (
 	"github.com/aks-dr/aks-dr/components/naming"
 )
 
-// Application Gateway sizing: at least two instances spread over zones, autoscaling with load.
+// Application Gateway sizing of a serving region: at least two instances spread over zones,
+// autoscaling with load up to ten. A warm standby may lower the minimum (AppGatewayCapacityArgs),
+// never the maximum. Autoscale minimums range from 0 to 125; with 0 the service still keeps
+// internal instances, but each instance it adds takes minutes to provision
+// (https://learn.microsoft.com/azure/application-gateway/application-gateway-autoscaling-zone-redundant).
 const (
-	appGatewayMinCapacity = 2
-	appGatewayMaxCapacity = 10
+	ServingAppGatewayMinCapacity = 2
+	AppGatewayMaxCapacity        = 10
 )
+
+// AppGatewayCapacityArgs are the gateway's autoscale bounds.
+type AppGatewayCapacityArgs struct {
+	// Min is the autoscale minimum (0-125). Used only when Max is set.
+	Min int
+	// Max is the autoscale maximum. Zero means the serving defaults for both bounds
+	// (ServingAppGatewayMinCapacity, AppGatewayMaxCapacity).
+	Max int
+}
+
+func (a AppGatewayCapacityArgs) withDefaults() AppGatewayCapacityArgs {
+	if a.Max == 0 {
+		return AppGatewayCapacityArgs{Min: ServingAppGatewayMinCapacity, Max: AppGatewayMaxCapacity}
+	}
+	return a
+}
 
 // appGateway creates the WAF policy, public IP and Application Gateway WAF_v2 whose only backend
 // is the workload's internal load balancer. The WAF blocks every request that does not carry this
@@ -89,8 +109,8 @@ func (b *stampBuilder) appGateway() error {
 		ApplicationGatewayName: pulumi.String(gwName),
 		Sku:                    &network.ApplicationGatewaySkuArgs{Name: pulumi.String("WAF_v2"), Tier: pulumi.String("WAF_v2")},
 		AutoscaleConfiguration: &network.ApplicationGatewayAutoscaleConfigurationArgs{
-			MinCapacity: pulumi.Int(appGatewayMinCapacity),
-			MaxCapacity: pulumi.Int(appGatewayMaxCapacity),
+			MinCapacity: pulumi.Int(a.AppGatewayCapacity.withDefaults().Min),
+			MaxCapacity: pulumi.Int(a.AppGatewayCapacity.withDefaults().Max),
 		},
 		Zones:          zones,
 		EnableHttp2:    pulumi.Bool(true),

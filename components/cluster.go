@@ -20,6 +20,17 @@ type NodePoolArgs struct {
 	MinCount int
 	// MaxCount is the autoscaler's upper bound. Required.
 	MaxCount int
+	// InitialCount is the node count at creation; afterwards the autoscaler owns the count (it is
+	// ignored in diffs). Give it the serving floor when MinCount is a standby's lower one, so
+	// that raising MinCount later never sends a count below the new minimum. Default MinCount.
+	InitialCount int
+}
+
+func (p NodePoolArgs) initialCount() int {
+	if p.InitialCount < p.MinCount {
+		return p.MinCount
+	}
+	return min(p.InitialCount, p.MaxCount)
 }
 
 // ClusterArgs sizes the AKS cluster.
@@ -28,7 +39,9 @@ type ClusterArgs struct {
 	KubernetesVersion string
 	// SystemPool runs only critical add-ons (tainted CriticalAddonsOnly). Required.
 	SystemPool NodePoolArgs
-	// UserPool runs the workload. Required.
+	// UserPool runs the workload: its counts are totals over one pool per availability zone
+	// (SplitAcrossZones), so that the cluster autoscaler, with balance-similar-node-groups, adds
+	// nodes in the zone a pending pod needs. MaxCount at least len(Zones). Required.
 	UserPool NodePoolArgs
 	// MaxPodsPerNode bounds pods (and pre-allocated Azure CNI IPs) per node. Required.
 	MaxPodsPerNode int
@@ -75,7 +88,7 @@ func (b *stampBuilder) cluster() error {
 	s.Cluster, err = containerservice.NewManagedCluster(b.ctx, b.name+"-aks", b.clusterArgs(), b.parent,
 		pulumi.DependsOn(before),
 		// The cluster autoscaler owns the node counts; without this every update would reset them.
-		pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count", "agentPoolProfiles[1].count"}))
+		pulumi.IgnoreChanges(poolCountPaths(1+len(Zones))))
 	if err != nil {
 		return err
 	}
@@ -226,7 +239,7 @@ func (b *stampBuilder) grant(name string, principal pulumi.StringInput, principa
 
 func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
 	s, a, c := b.stamp, b.args, b.args.Cluster
-	pool := func(name, mode string, p NodePoolArgs, taints ...string) containerservice.ManagedClusterAgentPoolProfileArgs {
+	pool := func(name, mode string, p NodePoolArgs, zones pulumi.StringArray, taints ...string) containerservice.ManagedClusterAgentPoolProfileArgs {
 		return containerservice.ManagedClusterAgentPoolProfileArgs{
 			Name:              pulumi.String(name),
 			Mode:              pulumi.String(mode),
@@ -236,7 +249,7 @@ func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
 			Type:              pulumi.String("VirtualMachineScaleSets"),
 			AvailabilityZones: zones,
 			EnableAutoScaling: pulumi.Bool(true),
-			Count:             pulumi.Int(p.MinCount),
+			Count:             pulumi.Int(p.initialCount()),
 			MinCount:          pulumi.Int(p.MinCount),
 			MaxCount:          pulumi.Int(p.MaxCount),
 			MaxPods:           pulumi.Int(c.MaxPodsPerNode),
@@ -267,12 +280,11 @@ func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
 				ObjectId:   s.KubeletIdentity.PrincipalId,
 			},
 		},
-		AgentPoolProfiles: containerservice.ManagedClusterAgentPoolProfileArray{
-			pool("system", "System", c.SystemPool, "CriticalAddonsOnly=true:NoSchedule"),
-			pool("user", "User", c.UserPool),
-		},
+		AgentPoolProfiles: b.agentPools(pool),
 		AutoScalerProfile: &containerservice.ManagedClusterPropertiesAutoScalerProfileArgs{
-			BalanceSimilarNodeGroups: pulumi.String("true"), // keep zones even as pools grow
+			// The per-zone user pools are similar node groups: the autoscaler keeps them even as
+			// they grow, and scales the zone a pending pod's zone spread asks for.
+			BalanceSimilarNodeGroups: pulumi.String("true"),
 			Expander:                 pulumi.String("least-waste"),
 			ScanInterval:             pulumi.String("10s"),
 		},
@@ -314,4 +326,43 @@ func (b *stampBuilder) clusterArgs() *containerservice.ManagedClusterArgs {
 		AutoUpgradeProfile: &containerservice.ManagedClusterAutoUpgradeProfileArgs{UpgradeChannel: pulumi.String("patch")},
 		Tags:               b.tags,
 	}
+}
+
+// UserPoolName is the name of the user node pool in a zone ("userz1").
+func UserPoolName(zone string) string { return "userz" + zone }
+
+// agentPools is the system pool across every zone, then one user pool per zone.
+//
+// Why one user pool per zone: the cluster autoscaler does not balance zones inside one
+// multi-zone node group; it sees one group and adds a node wherever the scale set puts it
+// (kubernetes/autoscaler, cluster-autoscaler FAQ, "How can I use Cluster Autoscaler with
+// multiple zones / balance-similar-node-groups"). The workload spreads its pods over zones with
+// whenUnsatisfiable DoNotSchedule, so during a failover surge a pod that needs zone 2 could stay
+// Pending while the only group grew in zone 1. With a group per zone the autoscaler simulates
+// each zone's template node, picks the one that makes the pod schedulable, and
+// balance-similar-node-groups keeps the three even. The alternative, a ScheduleAnyway zone
+// spread, cannot strand pods but lets a surge land in one zone, which a zone outage then takes
+// whole; the pools keep the spread strict. The cost: four pools to upgrade and three user pool
+// minimums, which SplitAcrossZones derives from the totals.
+func (b *stampBuilder) agentPools(pool func(string, string, NodePoolArgs, pulumi.StringArray, ...string) containerservice.ManagedClusterAgentPoolProfileArgs) containerservice.ManagedClusterAgentPoolProfileArray {
+	c := b.args.Cluster
+	out := containerservice.ManagedClusterAgentPoolProfileArray{
+		pool("system", "System", c.SystemPool, zones, "CriticalAddonsOnly=true:NoSchedule"),
+	}
+	mins, maxs := SplitAcrossZones(c.UserPool.MinCount), SplitAcrossZones(c.UserPool.MaxCount)
+	initial := SplitAcrossZones(c.UserPool.initialCount())
+	for i, zone := range Zones {
+		p := NodePoolArgs{VMSize: c.UserPool.VMSize, MinCount: mins[i], MaxCount: maxs[i], InitialCount: initial[i]}
+		out = append(out, pool(UserPoolName(zone), "User", p, pulumi.StringArray{pulumi.String(zone)}))
+	}
+	return out
+}
+
+// poolCountPaths are the node count paths of n agent pool profiles, which the autoscaler owns.
+func poolCountPaths(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "agentPoolProfiles[" + strconv.Itoa(i) + "].count"
+	}
+	return out
 }

@@ -74,5 +74,22 @@ const (
 	roleAksRbacClusterAdmin     = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 )
 
-// zones are the availability zones every zonal resource of a stamp spans.
-var zones = pulumi.StringArray{pulumi.String("1"), pulumi.String("2"), pulumi.String("3")}
+// Zones are the availability zones every zonal resource of a stamp spans; the user nodes get one
+// pool per zone.
+var Zones = []string{"1", "2", "3"}
+
+// zones are Zones as a Pulumi input.
+var zones = pulumi.ToStringArray(Zones)
+
+// SplitAcrossZones splits a node count over the per-zone user pools as evenly as possible, the
+// remainder going to the first zones: 9 gives 3, 3, 3; 10 gives 4, 3, 3; 1 gives 1, 0, 0.
+func SplitAcrossZones(total int) []int {
+	out := make([]int, len(Zones))
+	for i := range out {
+		out[i] = total / len(Zones)
+		if i < total%len(Zones) {
+			out[i]++
+		}
+	}
+	return out
+}

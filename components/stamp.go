@@ -48,6 +48,8 @@ type RegionalStampArgs struct {
 	Cluster ClusterArgs
 	// Workload is the application deployed on the cluster. Required.
 	Workload WorkloadArgs
+	// AppGatewayCapacity bounds the Application Gateway's autoscaling. Default 2-10 (serving).
+	AppGatewayCapacity AppGatewayCapacityArgs
 	// KubeLoginMode is "azurecli" (a person) or "workloadidentity" (CI). Default "azurecli".
 	KubeLoginMode string
 	// SharedWorkspaceID is the global Log Analytics workspace for Container Insights and AKS

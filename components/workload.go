@@ -240,7 +240,13 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 }
 
 // podSpec spreads pods evenly over zones (a zone outage takes at most a third of them), probes
-// the health endpoint and requests resources so the autoscalers have something to act on.
+// the health endpoint and requests resources so the autoscalers have something to act on. The
+// zone spread is strict (DoNotSchedule): on AKS the stamp gives each zone its own user node pool
+// so that the cluster autoscaler can add the node a pending pod's zone needs (see agentPools);
+// with a single multi-zone pool a surge could leave pods Pending. Only zones with nodes count as
+// domains, and the spread honours taints (nodeTaintsPolicy Honor), so the tainted system nodes in
+// the other zones do not count either: a warm standby's floor of one user node still schedules
+// its pods.
 //
 // The pod meets the Pod Security Standard "restricted" profile
 // (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted): non-root,
@@ -262,6 +268,8 @@ func podSpec(a WorkloadArgs, image pulumi.StringInput, labels pulumi.StringMap) 
 			TopologyKey:       pulumi.String(key),
 			WhenUnsatisfiable: pulumi.String(when),
 			LabelSelector:     &metav1.LabelSelectorArgs{MatchLabels: labels},
+			// Nodes whose taints the pods do not tolerate (the system pool) are no domains.
+			NodeTaintsPolicy: pulumi.String("Honor"),
 		}
 	}
 	return &corev1.PodSpecArgs{

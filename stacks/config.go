@@ -58,6 +58,54 @@ type StampConfig struct {
 	// APIServerAuthorizedIPRanges are the public ranges allowed to reach the AKS API server;
 	// empty leaves it reachable from any address (Entra ID authentication still applies).
 	APIServerAuthorizedIPRanges []string
+
+	// Standby is the stamp's standby profile: the floors it runs at while another region serves.
+	Standby StandbyConfig
+	// AllowVersionSkew lets this stamp run another Kubernetes version or workload image than its
+	// sibling stamps, for the duration of an upgrade (passive region first).
+	AllowVersionSkew bool
+}
+
+// Standby profiles.
+const (
+	// ProfileHot runs at the serving floors at all times: identical to the active region.
+	ProfileHot = "hot"
+	// ProfileWarm runs at lower floors while its origin does not have priority 1; its ceilings
+	// stay those of a serving region.
+	ProfileWarm = "warm"
+)
+
+// StandbyConfig is the standby profile and the floors a warm standby runs at. Ceilings
+// (userNodeMaxCount, workloadMaxReplicas, the gateway's maximum) are never lowered by a profile.
+type StandbyConfig struct {
+	Profile string
+	// WarmUserNodeMinCount is the user node pools' total autoscaler minimum while warm.
+	WarmUserNodeMinCount int
+	// WarmWorkloadReplicas is the workload's replicas and HPA minimum while warm.
+	WarmWorkloadReplicas int
+	// WarmAppGatewayMinCapacity is the Application Gateway's autoscale minimum while warm.
+	WarmAppGatewayMinCapacity int
+}
+
+// Floors are the lower bounds a stamp runs at: the serving floors (its config) or a warm
+// standby's.
+type Floors struct {
+	// Serving is true when these are the serving floors.
+	Serving               bool
+	UserNodeMinCount      int
+	WorkloadReplicas      int
+	AppGatewayMinCapacity int
+}
+
+// FloorsFor returns the floors the stamp applies: the serving floors when it is hot or its
+// origin has priority 1 (serving), the warm floors otherwise.
+func (s StampConfig) FloorsFor(serving bool) Floors {
+	if serving || s.Standby.Profile != ProfileWarm {
+		return Floors{Serving: true, UserNodeMinCount: s.Cluster.UserPool.MinCount, WorkloadReplicas: s.Workload.Replicas,
+			AppGatewayMinCapacity: components.ServingAppGatewayMinCapacity}
+	}
+	return Floors{UserNodeMinCount: s.Standby.WarmUserNodeMinCount, WorkloadReplicas: s.Standby.WarmWorkloadReplicas,
+		AppGatewayMinCapacity: s.Standby.WarmAppGatewayMinCapacity}
 }
 
 // NetworkConfig holds the regional address plan.

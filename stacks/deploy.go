@@ -53,7 +53,11 @@ func deployStamp(ctx *pulumi.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	stamp, err := components.NewRegionalStamp(ctx, "stamp-"+cfg.Location, stampArgs(ctx, cfg, client, global, names, stackTags(ctx, cfg)))
+	// The floors follow the stamp's role: serving when hot or when its origin has priority 1.
+	floors := cfg.Stamp.FloorsFor(global.OriginPriority == 1)
+	capacity := capacityOf(cfg, floors)
+	_ = ctx.Log.Info(standbyNote(cfg, capacity, global.OriginPriority), nil)
+	stamp, err := components.NewRegionalStamp(ctx, "stamp-"+cfg.Location, stampArgs(ctx, cfg, client, global, names, stackTags(ctx, cfg), floors))
 	if err != nil {
 		return err
 	}
@@ -68,6 +72,11 @@ func deployStamp(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutResourceGroupName, stamp.ResourceGroup.Name)
 	ctx.Export(OutFrontDoorEndpoint, pulumi.String(global.EndpointHostName))
 	ctx.Export(OutDetectionSeconds, pulumi.Int(global.DetectionSeconds))
+	ctx.Export(OutServingCapacity, pulumi.Bool(floors.Serving))
+	ctx.Export(OutStandbyProfile, pulumi.String(cfg.Stamp.Standby.Profile))
+	ctx.Export(OutCapacity, capacity.toMap())
+	ctx.Export(OutKubernetesVersion, pulumi.String(cfg.Stamp.Cluster.KubernetesVersion))
+	ctx.Export(OutWorkloadImage, pulumi.String(cfg.Stamp.Workload.Image))
 	return nil
 }
 
@@ -79,12 +88,17 @@ func stackTags(ctx *pulumi.Context, cfg *Config) map[string]string {
 }
 
 func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClientConfigResult, global *globalLayer,
-	names *components.Namer, tags map[string]string) *components.RegionalStampArgs {
+	names *components.Namer, tags map[string]string, floors Floors) *components.RegionalStampArgs {
 	s := cfg.Stamp
 	n, c, w := s.Network, s.Cluster, s.Workload
+	w.Replicas = floors.WorkloadReplicas
 	pool := func(p NodePoolConfig) components.NodePoolArgs {
 		return components.NodePoolArgs{VMSize: p.VMSize, MinCount: p.MinCount, MaxCount: p.MaxCount}
 	}
+	// The user pools are created with the serving count (the autoscaler owns it afterwards), so
+	// that raising a warm floor later never asks for fewer nodes than the new minimum.
+	userPool := pool(c.UserPool)
+	userPool.InitialCount, userPool.MinCount = c.UserPool.MinCount, floors.UserNodeMinCount
 	return &components.RegionalStampArgs{
 		Location:       cfg.Location,
 		Names:          names,
@@ -103,8 +117,9 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 			FirewallPublicIPCount: s.FirewallPublicIPCount,
 		},
 		Cluster: components.ClusterArgs{
-			KubernetesVersion: c.KubernetesVersion, SystemPool: pool(c.SystemPool), UserPool: pool(c.UserPool), MaxPodsPerNode: c.MaxPodsPerNode,
+			KubernetesVersion: c.KubernetesVersion, SystemPool: pool(c.SystemPool), UserPool: userPool, MaxPodsPerNode: c.MaxPodsPerNode,
 		},
+		AppGatewayCapacity: components.AppGatewayCapacityArgs{Min: floors.AppGatewayMinCapacity, Max: components.AppGatewayMaxCapacity},
 		Workload: components.WorkloadArgs{
 			Image: w.Image, Port: w.Port, HealthPath: w.HealthPath, Replicas: w.Replicas, MaxReplicas: w.MaxReplicas,
 			CPURequest: w.CPURequest, MemoryRequest: w.MemoryRequest, TargetCPUPercent: w.TargetCPUPercent,

@@ -22,6 +22,10 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	// Capacity before traffic: no priority 1 for a stamp below its serving floors.
+	if err := checkPromotion(cfg, stamps); err != nil {
+		return err
+	}
 	names := &components.Namer{Prefix: cfg.NamePrefix, Region: "global"}
 	if err := checkRegion(ctx, RoleGlobal, cfg.Location, names.Of(naming.ResourceGroup)); err != nil {
 		return err
@@ -91,9 +95,10 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 		_ = ctx.Log.Warn("no stamp is deployed yet, so Front Door has no origin and no route: deploy the stamps (pulumi up -s <stamp>), then run pulumi up -s "+ctx.Stack()+" again", nil)
 	}
 
-	stampLocations := pulumi.StringMap{}
+	stampLocations, declared := pulumi.StringMap{}, pulumi.IntMap{}
 	for _, o := range cfg.Global.Origins {
 		stampLocations[o.StackRef] = pulumi.String(o.Location)
+		declared[o.Stack] = pulumi.Int(o.Priority)
 	}
 	priorities, originNames := pulumi.IntMap{}, pulumi.StringMap{}
 	for _, o := range origins {
@@ -116,6 +121,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutDetectionSeconds, pulumi.Int(cfg.Global.Probe.DetectionSeconds()))
 	ctx.Export(OutStamps, stampLocations)
 	ctx.Export(OutOriginPriorities, priorities)
+	ctx.Export(OutDeclaredPriorities, declared)
 	ctx.Export(OutOriginNames, originNames)
 	return nil
 }
@@ -124,6 +130,10 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 type deployedStamp struct {
 	hostName string
 	plan     addressPlan
+	// serving is the stamp's servingCapacity output, nil when a stamp of an earlier version
+	// lacks it; capacity its capacity output, when present.
+	serving  *bool
+	capacity *Capacity
 }
 
 // readStamps reads every stamp listed in origins. A stamp stack that exists but was never
@@ -134,10 +144,11 @@ func readStamps(ctx *pulumi.Context, cfg *Config) (map[string]deployedStamp, err
 	var errs []error
 	for _, o := range cfg.Global.Origins {
 		advice := fmt.Sprintf("create it with `pulumi stack init %s` (and deploy it with `pulumi up -s %s`), or fix %s:origins.%s", o.Stack, o.Stack, Namespace, o.Stack)
-		values, missing, err := stackOutputs(ctx, o.StackRef, stampOutputs, advice)
+		values, all, err := stackOutputs(ctx, o.StackRef, StampOutputs(), advice)
 		if err != nil {
 			return nil, err
 		}
+		missing := missingOf(all, stampOutputs)
 		switch {
 		case len(missing) == len(stampOutputs):
 			_ = ctx.Log.Warn(fmt.Sprintf("stamp %s has no outputs yet (not deployed): it gets no Front Door origin until `pulumi up -s %s` and another `pulumi up -s %s`", o.Stack, o.Stack, ctx.Stack()), nil)
@@ -155,7 +166,14 @@ func readStamps(ctx *pulumi.Context, cfg *Config) (map[string]deployedStamp, err
 				errs = append(errs, fmt.Errorf("stack %s: %s", o.Stack, msg))
 			}
 		}
-		out[o.Stack] = deployedStamp{hostName: str(values, OutOriginHostName), plan: plan}
+		st := deployedStamp{hostName: str(values, OutOriginHostName), plan: plan}
+		if b, ok := values[OutServingCapacity].(bool); ok {
+			st.serving = &b
+		}
+		if c, ok := capacityFrom(values[OutCapacity]); ok {
+			st.capacity = &c
+		}
+		out[o.Stack] = st
 	}
 	if len(errs) > 0 {
 		return nil, configError(errs)
@@ -223,17 +241,21 @@ type globalLayer struct {
 	DetectionSeconds     int
 	// Stamps maps each stamp's qualified stack name to its declared region.
 	Stamps map[string]string
+	// OriginPriority is this stamp's origin priority in the global config at the global stack's
+	// last update, 0 when it gives none.
+	OriginPriority int
 }
 
 // readGlobal reads the global stack's outputs in a stamp and checks this stamp against them and
 // against its deployed siblings, before anything else is registered.
 func readGlobal(ctx *pulumi.Context, cfg *Config) (*globalLayer, error) {
 	stack := cfg.Stamp.GlobalStack
-	values, missing, err := stackOutputs(ctx, stack, globalOutputs,
+	values, all, err := stackOutputs(ctx, stack, append(slices.Clone(globalOutputs), optionalGlobalOutputs...),
 		"deploy the global layer first with `pulumi up -s global`, or set globalStack to the global stack's org/project/stack")
 	if err != nil {
 		return nil, err
 	}
+	missing := missingOf(all, globalOutputs)
 	switch {
 	case len(missing) == len(globalOutputs):
 		return nil, fmt.Errorf("%s:globalStack: stack %q has none of the global layer's outputs; deploy it first with `pulumi up -s global`, or point globalStack at the global stack's org/project/stack", Namespace, stack)
@@ -257,6 +279,7 @@ func readGlobal(ctx *pulumi.Context, cfg *Config) (*globalLayer, error) {
 		BaseFirewallPolicyID: str(values, OutBaseFirewallPolicyID),
 		DetectionSeconds:     int(detection),
 		Stamps:               toStringMap(values[OutStamps]),
+		OriginPriority:       originPriority(ctx, values),
 	}
 	if err := checkAgainstGlobal(ctx, cfg, g); err != nil {
 		return nil, err
@@ -294,16 +317,17 @@ func checkAgainstGlobal(ctx *pulumi.Context, cfg *Config, g *globalLayer) error 
 		if sibling == self {
 			continue
 		}
-		values, missing, err := stackOutputs(ctx, sibling, stampOutputs, "the global stack lists it as a stamp; create it with `pulumi stack init "+shortStack(sibling)+"`")
+		values, all, err := stackOutputs(ctx, sibling, StampOutputs(), "the global stack lists it as a stamp; create it with `pulumi stack init "+shortStack(sibling)+"`")
 		if err != nil {
 			return err
 		}
-		if len(missing) > 0 {
+		if len(missingOf(all, stampOutputs)) > 0 {
 			continue // not deployed yet: the global stack checks again once it is
 		}
 		for _, msg := range own.overlaps(planOf(sibling, values)) {
 			errs = append(errs, fmt.Errorf("%s", msg))
 		}
+		errs = append(errs, checkSibling(ctx, cfg, sibling, values, all)...)
 	}
 	if len(errs) > 0 {
 		return configError(errs)

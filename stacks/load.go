@@ -69,6 +69,13 @@ var Defaults = map[string]any{
 	"apiServerAuthorizedIpRanges": []string{},
 	"registryAllowedIpRanges":     []string{},
 	"registryImages":              []string{DefaultWorkloadImage},
+
+	// Standby profiles (issue 12): what the passive region runs at while it waits.
+	"standbyProfile":            ProfileHot,
+	"warmUserNodeMinCount":      1,
+	"warmWorkloadReplicas":      2,
+	"warmAppGatewayMinCapacity": 0,
+	"allowVersionSkew":          false,
 }
 
 // Origin defaults, inside each entry of the global stack's `origins` map.
@@ -96,7 +103,8 @@ var roleKeys = map[Role][]string{
 		"userNodeMinCount", "userNodeMaxCount", "maxPodsPerNode", "workloadImage", "workloadPort",
 		"workloadHealthPath", "workloadReplicas", "workloadMaxReplicas", "workloadCpuRequest",
 		"workloadMemoryRequest", "workloadCpuTargetPercent", "kubeLoginMode", "keyVaultGeneration",
-		"clusterAdminGroupObjectIds", "globalStack", "firewallPublicIpCount", "apiServerAuthorizedIpRanges"},
+		"clusterAdminGroupObjectIds", "globalStack", "firewallPublicIpCount", "apiServerAuthorizedIpRanges",
+		"standbyProfile", "warmUserNodeMinCount", "warmWorkloadReplicas", "warmAppGatewayMinCapacity", "allowVersionSkew"},
 }
 
 // movedKeys are the keys of the earlier two-stack layout (primary owned the global layer), with
@@ -190,6 +198,13 @@ func (r *reader) stamp() StampConfig {
 		GlobalStack:                 qualifyStack(r.ctx, r.str("globalStack")),
 		FirewallPublicIPCount:       r.integer("firewallPublicIpCount"),
 		APIServerAuthorizedIPRanges: r.stringList("apiServerAuthorizedIpRanges"),
+		Standby: StandbyConfig{
+			Profile:                   r.str("standbyProfile"),
+			WarmUserNodeMinCount:      r.integer("warmUserNodeMinCount"),
+			WarmWorkloadReplicas:      r.integer("warmWorkloadReplicas"),
+			WarmAppGatewayMinCapacity: r.integer("warmAppGatewayMinCapacity"),
+		},
+		AllowVersionSkew: r.boolean("allowVersionSkew"),
 	}
 	// The ingress IP defaults to the AKS subnet's last usable address: Azure hands out node and
 	// pod IPs from the bottom.
@@ -400,6 +415,19 @@ func (r *reader) integer(key string) int {
 		r.fail(key, "must be a whole number, got %q", raw)
 	}
 	return v
+}
+
+func (r *reader) boolean(key string) bool {
+	v, ok := r.raw(key)
+	if !ok || strings.TrimSpace(v) == "" {
+		b, _ := Defaults[key].(bool)
+		return b
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		r.fail(key, "must be true or false, got %q", v)
+	}
+	return b
 }
 
 func (r *reader) stringList(key string) []string {

@@ -1,5 +1,7 @@
 package stacks
 
+import "slices"
+
 // Stack output names. The global stack exports what the stamps read (and the origins' state);
 // each stamp exports what the global stack reads (its origin host name, region and address
 // plan) and what a person needs during an incident.
@@ -17,6 +19,16 @@ const (
 	OutClusterID         = "clusterId"
 	OutKeyVaultURI       = "keyVaultUri"
 	OutResourceGroupName = "resourceGroupName"
+
+	// Stamp, standby (issue 12). servingCapacity is true when the stamp runs at the serving
+	// floors (hot profile, or its origin has priority 1); capacity holds the floors it applied,
+	// its ceilings and the estimated time to absorb the active load. kubernetesVersion and
+	// workloadImage let the sibling stamps refuse a skew between the regions.
+	OutServingCapacity   = "servingCapacity"
+	OutStandbyProfile    = "standbyProfile"
+	OutCapacity          = "capacity"
+	OutKubernetesVersion = "kubernetesVersion"
+	OutWorkloadImage     = "workloadImage"
 
 	// Global.
 	OutGlobalResourceGroupName  = "globalResourceGroupName"
@@ -39,6 +51,9 @@ const (
 	// OutRegistryImages are the images the global layer imports into the registry: a stamp's
 	// workloadImage must be one of them, or its pods could not pull.
 	OutRegistryImages = "registryImages"
+	// OutDeclaredPriorities maps every stamp in origins (deployed or not) to the priority the
+	// global config gave it at the global stack's last update: a stamp's floors follow it.
+	OutDeclaredPriorities = "declaredOriginPriorities"
 )
 
 // GlobalOutputs are the global stack's outputs a stamp reads, in the order it checks them.
@@ -50,7 +65,27 @@ var globalOutputs = []string{
 	OutDetectionSeconds, OutStamps, OutRegistryImages,
 }
 
+// optionalGlobalOutputs are read when present: a global stack last updated by an earlier version
+// lacks them.
+var optionalGlobalOutputs = []string{OutDeclaredPriorities, OutOriginPriorities}
+
 // StampOutputs are a stamp's outputs the global stack (and the sibling stamps) read.
-func StampOutputs() []string { return append([]string(nil), stampOutputs...) }
+func StampOutputs() []string { return append(slices.Clone(stampOutputs), standbyOutputs...) }
 
 var stampOutputs = []string{OutLocation, OutOriginHostName, OutHubAddressSpace, OutSpokeAddressSpace}
+
+// standbyOutputs are the stamp outputs of this version's standby profiles. A stamp last updated
+// by an earlier version lacks them; it ran what is now the hot profile, so it counts as serving,
+// and the version and image checks skip it (with a warning) until its next update.
+var standbyOutputs = []string{OutServingCapacity, OutStandbyProfile, OutCapacity, OutKubernetesVersion, OutWorkloadImage}
+
+// missingOf are the keys among want that are in missing.
+func missingOf(missing, want []string) []string {
+	var out []string
+	for _, k := range missing {
+		if slices.Contains(want, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -70,6 +70,7 @@ func (c *Config) validate() []error {
 		c.validateCluster(v)
 		c.validateWorkload(v)
 		c.validateAccess(v)
+		c.validateStandby(v)
 	}
 	return v.errs
 }
@@ -132,6 +133,9 @@ func (c *Config) validateCluster(v *violations) {
 			v.add(p.prefix+"MinCount", "(%d) must not exceed %sMaxCount (%d)", p.pool.MinCount, p.prefix, p.pool.MaxCount)
 		}
 	}
+	if zones := len(components.Zones); cl.UserPool.MaxCount < zones {
+		v.add("userNodeMaxCount", "(%d) must be at least %d: the user nodes are one autoscaled pool per availability zone (1, 2, 3), each with a maximum of at least one", cl.UserPool.MaxCount, zones)
+	}
 	if cl.MaxPodsPerNode < maxPodsLow {
 		v.add("maxPodsPerNode", "must be at least %d, got %d: AKS requires at least %d pods per node on a system node pool, and this value sizes both pools", maxPodsLow, cl.MaxPodsPerNode, maxPodsLow)
 	} else {
@@ -150,11 +154,11 @@ func (c *Config) validateWorkload(v *violations) {
 	}
 	v.between("workloadReplicas", w.Replicas, 2, 1000)
 	v.between("workloadMaxReplicas", w.MaxReplicas, 2, 1000)
+	// Active-passive: the region that takes the load takes the active region's load, not both
+	// regions'. The ceilings must carry it (the same ceilings as the active region's, checked
+	// against the deployed siblings in checkAgainstGlobal); a standby profile lowers floors only.
 	if w.Replicas > w.MaxReplicas {
 		v.add("workloadReplicas", "(%d) must not exceed workloadMaxReplicas (%d)", w.Replicas, w.MaxReplicas)
-	} else if w.MaxReplicas < 2*w.Replicas {
-		// After a failover this region serves both regions' traffic.
-		v.add("workloadMaxReplicas", "(%d) must be at least twice workloadReplicas (%d) to absorb the other region's traffic after a failover", w.MaxReplicas, w.Replicas)
 	}
 	if capacity := cl.UserPool.MaxCount * cl.MaxPodsPerNode; w.MaxReplicas > capacity {
 		v.add("workloadMaxReplicas", "(%d) exceeds what the user pool can hold at its maximum (userNodeMaxCount %d x maxPodsPerNode %d = %d)", w.MaxReplicas, cl.UserPool.MaxCount, cl.MaxPodsPerNode, capacity)
@@ -273,7 +277,11 @@ func (c *Config) validateAksCapacity(v *violations) {
 		return
 	}
 	nodes := cl.SystemPool.MaxCount + cl.UserPool.MaxCount
-	surge := surgeNodes(cl.SystemPool.MaxCount) + surgeNodes(cl.UserPool.MaxCount)
+	// The user nodes are one pool per zone, and each pool surges on its own.
+	surge := surgeNodes(cl.SystemPool.MaxCount)
+	for _, perZone := range components.SplitAcrossZones(cl.UserPool.MaxCount) {
+		surge += surgeNodes(perZone)
+	}
 	needed := (nodes+surge)*(cl.MaxPodsPerNode+1) + 1
 	usable := subnetSize(n.AksSubnet) - azureReservedIPsPerSubnet
 	if needed > usable {
@@ -376,6 +384,23 @@ func publicRanges(v *violations, key string, ranges []string) {
 			v.add(key, "%q allows every address; list the deployers' and CI's public ranges instead", r)
 		case p.Addr().IsPrivate() || p.Addr().IsLoopback() || p.Addr().IsLinkLocalUnicast() || p.Addr().IsUnspecified():
 			v.add(key, "%q is not a public range; these rules filter the public endpoint, which private addresses never reach", r)
+		}
+	}
+}
+
+// validateStandby checks the standby profile: a warm standby lowers floors (and only floors)
+// below the serving ones, and still runs the workload (so that Front Door's probes find it
+// healthy and its automatic failover has somewhere to go).
+func (c *Config) validateStandby(v *violations) {
+	s := c.Stamp
+	v.oneOf("standbyProfile", s.Standby.Profile, ProfileHot, ProfileWarm)
+	v.between("warmUserNodeMinCount", s.Standby.WarmUserNodeMinCount, 1, max(1, s.Cluster.UserPool.MinCount))
+	v.between("warmWorkloadReplicas", s.Standby.WarmWorkloadReplicas, 1, max(1, s.Workload.Replicas))
+	v.between("warmAppGatewayMinCapacity", s.Standby.WarmAppGatewayMinCapacity, 0, components.ServingAppGatewayMinCapacity)
+	if s.Standby.Profile == ProfileWarm {
+		// The warm floor must hold the warm replicas, or the standby would sit with pods Pending.
+		if capacity := s.Standby.WarmUserNodeMinCount * s.Cluster.MaxPodsPerNode; s.Standby.WarmWorkloadReplicas > capacity {
+			v.add("warmWorkloadReplicas", "(%d) exceeds what warmUserNodeMinCount %d x maxPodsPerNode %d = %d nodes' pods can hold", s.Standby.WarmWorkloadReplicas, s.Standby.WarmUserNodeMinCount, s.Cluster.MaxPodsPerNode, capacity)
 		}
 	}
 }

@@ -335,7 +335,7 @@ func TestEncryptionAtHostOnEveryPool(t *testing.T) {
 	t.Parallel()
 	rec := mustRun(t, "primary", stackConfig(t, "primary"), deployed())
 	pools := plain(get(t, rec.one(t, "azure-native:containerservice:ManagedCluster").Inputs, "agentPoolProfiles")).([]any)
-	require.Len(t, pools, 2)
+	require.Len(t, pools, 4, "system pool and one user pool per zone")
 	for _, p := range pools {
 		assert.Equal(t, true, p.(map[string]any)["enableEncryptionAtHost"], "pool %s", p.(map[string]any)["name"])
 	}

@@ -379,12 +379,14 @@ func stampFixture(stack string) map[string]any {
 	}
 	p := plans[stack]
 	code := map[string]string{"eastus2": "eus2", "centralus": "cus"}[p[0]]
-	return map[string]any{
+	out := map[string]any{
 		stacks.OutLocation:          p[0],
 		stacks.OutHubAddressSpace:   p[1],
 		stacks.OutSpokeAddressSpace: p[2],
 		stacks.OutOriginHostName:    "app-aksdr-" + code + "-tenanthash." + p[0] + ".cloudapp.azure.com",
 	}
+	maps.Copy(out, standbyFixture()) // standby_test.go
+	return out
 }
 
 // deployed is every shipped stack, deployed: what any stack's StackReferences see.

@@ -157,10 +157,11 @@ func TestClusterIsZonalAutoscaledAndLockedDown(t *testing.T) {
 	for i, pool := range []struct {
 		mode     string
 		min, max int
-	}{{"System", 3, 4}, {"User", 3, 9}} {
+		zones    []any
+	}{{"System", 3, 4, []any{"1", "2", "3"}}, {"User", 1, 3, []any{"1"}}, {"User", 1, 3, []any{"2"}}, {"User", 1, 3, []any{"3"}}} {
 		p := "agentPoolProfiles[" + string(rune('0'+i)) + "]."
 		assert.Equal(t, pool.mode, plain(get(t, in, p+"mode")))
-		assert.Equal(t, []any{"1", "2", "3"}, plain(get(t, in, p+"availabilityZones")), "%s pool spans three zones", pool.mode)
+		assert.Equal(t, pool.zones, plain(get(t, in, p+"availabilityZones")), "system pool spans three zones, one user pool per zone")
 		assert.Equal(t, true, plain(get(t, in, p+"enableAutoScaling")))
 		assert.EqualValues(t, pool.min, plain(get(t, in, p+"minCount")))
 		assert.EqualValues(t, pool.max, plain(get(t, in, p+"maxCount")))
@@ -168,7 +169,7 @@ func TestClusterIsZonalAutoscaledAndLockedDown(t *testing.T) {
 		assert.Contains(t, plain(get(t, in, p+"vnetSubnetID")), "/virtualNetworks/", "pool joins the spoke's AKS subnet")
 	}
 	assert.Equal(t, []any{"CriticalAddonsOnly=true:NoSchedule"}, plain(get(t, in, "agentPoolProfiles[0].nodeTaints")))
-	assert.ElementsMatch(t, []string{"agentPoolProfiles[0].count", "agentPoolProfiles[1].count"}, aks.IgnoreChanges,
+	assert.ElementsMatch(t, []string{"agentPoolProfiles[0].count", "agentPoolProfiles[1].count", "agentPoolProfiles[2].count", "agentPoolProfiles[3].count"}, aks.IgnoreChanges,
 		"the autoscaler owns node counts")
 	checks := map[string]any{
 		"disableLocalAccounts":                               true,

@@ -47,7 +47,7 @@ func TestWorkloadIsResilient(t *testing.T) {
 
 	hpa := rec.one(t, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
 	assert.EqualValues(t, 3, plain(get(t, hpa.Inputs, "spec.minReplicas")))
-	assert.EqualValues(t, 12, plain(get(t, hpa.Inputs, "spec.maxReplicas")), "room for both regions' traffic")
+	assert.EqualValues(t, 12, plain(get(t, hpa.Inputs, "spec.maxReplicas")), "room for the active region's full load")
 	assert.EqualValues(t, 70, plain(get(t, hpa.Inputs, "spec.metrics[0].resource.target.averageUtilization")))
 	assert.Equal(t, "web", plain(get(t, hpa.Inputs, "spec.scaleTargetRef.name")))
 

@@ -3,6 +3,7 @@
 //
 //	go run ./cmd/drill                       # simulated Azure (the default without Azure credentials)
 //	go run ./cmd/drill -region-down eastus2  # simulated: fail over while that region is down
+//	go run ./cmd/drill -warm                 # simulated: promote a warm standby, floors first
 //	go run ./cmd/drill -real                 # the real `pulumi preview` of the three stacks
 //	go run ./cmd/drill -real -up             # the real `pulumi up` of the three stacks
 //
@@ -13,7 +14,9 @@
 // up global again (its StackReferences read the stamps' host names: the origins). It then
 // previews a failover, the swap of the two origin priorities in the global stack, printed as
 // `pulumi preview` prints it; with -region-down it runs the failover runbook while every call
-// into that region fails. See internal/drill.
+// into that region fails; with -warm it makes the secondary a warm standby and promotes it as the
+// runbook does: the global stack refuses traffic first, the secondary's update raises its floors,
+// then the global update moves the traffic. See internal/drill.
 //
 // Real mode (-real, or automatically when a backend and an Azure subscription are configured:
 // PULUMI_BACKEND_URL or PULUMI_ACCESS_TOKEN, and ARM_SUBSCRIPTION_ID) runs the same program
@@ -43,8 +46,8 @@ import (
 )
 
 type options struct {
-	real, simulated, up, fresh, diff bool
-	regionDown                       string
+	real, simulated, up, fresh, diff, warm bool
+	regionDown                             string
 }
 
 func main() {
@@ -55,6 +58,7 @@ func main() {
 	flag.BoolVar(&o.fresh, "fresh", false, "simulated: delete the local state first and deploy from scratch")
 	flag.BoolVar(&o.diff, "diff", false, "show property-level diffs (`pulumi preview --diff`)")
 	flag.StringVar(&o.regionDown, "region-down", "", "simulated: take this region down (e.g. eastus2) and run the failover runbook without it")
+	flag.BoolVar(&o.warm, "warm", false, "simulated: make the secondary a warm standby, then promote it: its floors first (pulumi up -s secondary), then the traffic (pulumi up -s global)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./cmd/drill [flags]\n\n%s\n\nflags:\n",
 			"Deploys the global, primary and secondary stacks and previews a failover (or, with -region-down, runs one). Azure is simulated unless -real.")
@@ -80,6 +84,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if o.regionDown != "" && o.real {
 		return fmt.Errorf("-region-down simulates an outage and cannot be combined with -real")
+	}
+	if o.warm && (o.real || o.regionDown != "") {
+		return fmt.Errorf("-warm is a simulated drill of its own and cannot be combined with -real or -region-down")
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -152,9 +159,12 @@ func runSimulated(ctx context.Context, o options, root string, cli *drill.CLI, t
 			return err
 		}
 	}
-	if o.regionDown != "" {
+	switch {
+	case o.warm:
+		err = s.warmPromotion()
+	case o.regionDown != "":
 		err = s.regionDown(sims.Outages, simprovider.Normalize(o.regionDown))
-	} else {
+	default:
 		err = s.previewFailover(local)
 	}
 	if err != nil {
@@ -282,6 +292,73 @@ func (s *session) failover(to string) error {
 		return err
 	}
 	fmt.Fprintf(s.out, "Origin priorities in the state now: %v\n", toMap(outs[stacks.OutOriginPriorities].Value))
+	return nil
+}
+
+// warmPromotion makes the secondary a warm standby, then runs the runbook's warm promotion:
+// traffic first is refused by the global stack; the secondary's own update raises its floors
+// (capacity first); then the global update moves the traffic. It fails back and leaves the
+// secondary at the committed profile.
+func (s *session) warmPromotion() error {
+	sec := s.stacks[drill.Secondary]
+	fmt.Fprintf(s.out, "\nThe secondary becomes a warm standby (lower floors, same ceilings):\n  pulumi config set %s warm -s secondary\n  pulumi up -s secondary\n", drill.StandbyKey)
+	if err := drill.SetStandbyProfile(s.ctx, *sec, "warm"); err != nil {
+		return err
+	}
+	if err := s.up(drill.Secondary, " (warm standby: its floors drop)"); err != nil {
+		return err
+	}
+	if err := s.capacity(drill.Secondary); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "\nRunbook, warm standby: capacity first, then traffic. Traffic first is refused:\n  pulumi config set --path '%s' 1 -s global\n  pulumi config set --path '%s' 2 -s global\n  pulumi up -s global\n",
+		drill.PriorityKey(drill.Secondary), drill.PriorityKey(drill.Primary))
+	if err := drill.SetServing(s.ctx, *s.stacks[drill.Global], drill.Secondary); err != nil {
+		return err
+	}
+	if err := s.t.step("[SIMULATED AZURE] pulumi up --stack global (priority 1 for a warm standby: expected to be refused)", func() error {
+		_, err := s.stacks[drill.Global].Up(s.ctx, optup.ProgressStreams(s.out), optup.Color(colorMode(s.out)))
+		if err == nil {
+			return fmt.Errorf("the global stack gave priority 1 to a warm standby")
+		}
+		fmt.Fprintln(s.out, "\nAs expected, the global stack refused before changing anything. Capacity first:")
+		return nil
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "  pulumi config set %s hot -s secondary\n  pulumi up -s secondary\n", drill.StandbyKey)
+	if err := drill.SetStandbyProfile(s.ctx, *sec, "hot"); err != nil {
+		return err
+	}
+	if err := s.up(drill.Secondary, " (capacity first: its floors rise)"); err != nil {
+		return err
+	}
+	if err := s.capacity(drill.Secondary); err != nil {
+		return err
+	}
+	fmt.Fprintln(s.out, "\nThen traffic:\n  pulumi up -s global")
+	if err := s.up(drill.Global, " (then traffic: secondary serves)"); err != nil {
+		return err
+	}
+	fmt.Fprintln(s.out, "\nFailing back (the primary is hot: a single global update). The secondary stays hot until you set it warm again.")
+	if err := s.failover(drill.Primary); err != nil {
+		return err
+	}
+	// Leave the copy of the stack file as committed, so a rerun starts from it.
+	return sec.RemoveConfig(s.ctx, drill.StandbyKey)
+}
+
+// capacity prints what a stamp exports about its floors and its time to absorb the load.
+func (s *session) capacity(stamp string) error {
+	outs, err := s.stacks[stamp].Outputs(s.ctx)
+	if err != nil {
+		return err
+	}
+	c := toMap(outs[stacks.OutCapacity].Value)
+	fmt.Fprintf(s.out, "%s: servingCapacity %v; floors: user nodes %s x %s (per zone %s), workload replicas %s, gateway minimum %s, 1 firewall with %s public IPs; ceilings: %s user nodes, %s replicas, gateway %s; absorb estimate %s s after Front Door's detection (%v s)\n",
+		stamp, outs[stacks.OutServingCapacity].Value, c["userNodeMinCount"], c["userNodeVmSize"], c["userNodeMinCountPerZone"], c["workloadReplicas"],
+		c["appGatewayMinCapacity"], c["firewallPublicIps"], c["userNodeMaxCount"], c["workloadMaxReplicas"], c["appGatewayMaxCapacity"],
+		c["absorbSeconds"], outs[stacks.OutDetectionSeconds].Value)
 	return nil
 }
 

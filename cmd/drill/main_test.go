@@ -14,6 +14,7 @@ func TestRunRejectsContradictoryFlags(t *testing.T) {
 		{options{real: true, simulated: true}, "exclude each other"},
 		{options{up: true}, "needs -real"},
 		{options{real: true, regionDown: "eastus2"}, "cannot be combined with -real"},
+		{options{warm: true, regionDown: "eastus2"}, "-warm is a simulated drill of its own"},
 	} {
 		var out bytes.Buffer
 		err := run(t.Context(), c.o, &out)

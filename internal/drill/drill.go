@@ -187,6 +187,18 @@ func SetServing(ctx context.Context, global auto.Stack, serving string) error {
 	return nil
 }
 
+// StandbyKey is a stamp stack's config key of its standby profile.
+const StandbyKey = "aks-dr:standbyProfile"
+
+// SetStandbyProfile sets a stamp stack's standby profile (hot or warm), as
+// `pulumi config set aks-dr:standbyProfile <profile> -s <stamp>` does.
+func SetStandbyProfile(ctx context.Context, stamp auto.Stack, profile string) error {
+	if err := stamp.SetConfig(ctx, StandbyKey, auto.ConfigValue{Value: profile}); err != nil {
+		return fmt.Errorf("setting %s: %w", StandbyKey, err)
+	}
+	return nil
+}
+
 // FindRoot walks up from dir to the repository root (the directory with Pulumi.yaml and go.mod).
 func FindRoot(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)

@@ -205,10 +205,43 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 }
 
 // diff compares two input maps key by key.
+// deepCopy copies objects and arrays (other values are immutable), so that deleting a nested
+// path from the copy leaves the original alone; unknowns and secrets are kept as they are.
+func deepCopy(v resource.PropertyValue) resource.PropertyValue {
+	switch {
+	case v.IsObject():
+		m := resource.PropertyMap{}
+		for k, e := range v.ObjectValue() {
+			m[k] = deepCopy(e)
+		}
+		return resource.NewObjectProperty(m)
+	case v.IsArray():
+		a := make([]resource.PropertyValue, len(v.ArrayValue()))
+		for i, e := range v.ArrayValue() {
+			a[i] = deepCopy(e)
+		}
+		return resource.NewArrayProperty(a)
+	}
+	return v
+}
+
 func diff(olds, news resource.PropertyMap, ignore []string, replaces func(resource.PropertyKey) bool) *pulumirpc.DiffResponse {
+	// A top-level ignored key is left out; a nested path (e.g. agentPoolProfiles[1].count) is
+	// removed from copies of both sides, so the rest of its top-level property still diffs.
 	ignored := map[resource.PropertyKey]bool{}
+	copied := false
 	for _, path := range ignore {
-		ignored[resource.PropertyKey(strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '[' })[0])] = true
+		pp, err := resource.ParsePropertyPath(path)
+		if err != nil || len(pp) <= 1 {
+			ignored[resource.PropertyKey(strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '[' })[0])] = true
+			continue
+		}
+		if !copied {
+			olds, news = deepCopy(resource.NewObjectProperty(olds)).ObjectValue(), deepCopy(resource.NewObjectProperty(news)).ObjectValue()
+			copied = true
+		}
+		pp.Delete(resource.NewObjectProperty(olds))
+		pp.Delete(resource.NewObjectProperty(news))
 	}
 	keys := map[resource.PropertyKey]bool{}
 	for k := range olds {

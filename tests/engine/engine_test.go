@@ -98,7 +98,8 @@ func TestEngine(t *testing.T) {
 		t.Run("FailoverWithThePrimaryRegionDown", e.failoverWithPrimaryRegionDown) &&
 		t.Run("FailbackWithTheSecondaryRegionDown", e.failbackWithSecondaryRegionDown) &&
 		t.Run("GlobalRegionDownStopsAtOnce", e.globalRegionDownStopsAtOnce) &&
-		t.Run("InvalidConfigLeavesStateUntouched", e.invalidConfigLeavesStateUntouched)
+		t.Run("InvalidConfigLeavesStateUntouched", e.invalidConfigLeavesStateUntouched) &&
+		t.Run("WarmStandbyPromotionCapacityThenTraffic", e.warmStandbyPromotion)
 }
 
 // up runs `pulumi up` and returns the resource steps the engine took, in order.
@@ -508,4 +509,110 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Helper()
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// warmStandbyPromotion (issue 12): the secondary becomes a warm standby (its update lowers its
+// floors and nothing else); the global stack refuses to give it priority 1, changing nothing,
+// and says what to run first; with standbyProfile hot its update raises the floors and nothing
+// else (capacity first); then the global update changes the two origins alone (traffic), as a
+// hot failover does. The failback and the return to the default profile leave no change behind.
+func (e *env) warmStandbyPromotion(t *testing.T) {
+	ctx := t.Context()
+	sec := e.secondary()
+	profile := func(p string) {
+		t.Helper()
+		if err := drill.SetStandbyProfile(ctx, *sec, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	profile("warm")
+	_, steps := up(t, sec, "up secondary (standbyProfile warm: floors down)")
+	checkOnlyFloors(t, "warm standby", steps)
+	checkServing(t, sec, false)
+
+	if err := drill.SetServing(ctx, *e.global(), drill.Secondary); err != nil {
+		t.Fatal(err)
+	}
+	before := export(t, e.global())
+	msg, steps := failingUp(t, e.global(), "up global (priority 1 for a warm standby: refused)")
+	for _, want := range []string{"aks-dr:origins.secondary.priority: 1 would send the traffic to secondary, which runs at warm standby floors",
+		"pulumi config set aks-dr:standbyProfile hot -s secondary && pulumi up -s secondary"} {
+		if !strings.Contains(msg, want) {
+			t.Fatalf("the refusal does not say %q:\n%s", want, msg)
+		}
+	}
+	if changed := drill.Changed(steps); len(changed) > 0 {
+		t.Fatalf("the refused update changed %v", changed)
+	}
+	// The StackReferences were read (they hold the stamps' new outputs); nothing else moved.
+	if !sameResources(withoutReads(before), withoutReads(export(t, e.global()))) {
+		t.Fatal("the refused update changed the global stack's state")
+	}
+
+	profile("hot")
+	_, steps = up(t, sec, "up secondary (standbyProfile hot: capacity first)")
+	checkOnlyFloors(t, "promotion", steps)
+	checkServing(t, sec, true)
+	e.failover(t, drill.Secondary, "warm promotion: then traffic")
+	e.failover(t, drill.Primary, "failback after the warm promotion")
+
+	if err := sec.RemoveConfig(ctx, drill.StandbyKey); err != nil {
+		t.Fatal(err)
+	}
+	if _, steps := up(t, sec, "up secondary (default profile: hot)", optup.ExpectNoChanges()); len(drill.Changed(steps)) > 0 {
+		t.Fatalf("the default profile changed %v", drill.Changed(steps))
+	}
+}
+
+// floorDiffs are the updates a standby profile change makes, by type: the user pools' minimums,
+// the gateway's autoscale minimum, the HPA's minimum (the Deployment's replicas are the HPA's).
+var floorDiffs = map[string][]string{
+	"azure-native:containerservice:ManagedCluster":      {"agentPoolProfiles"},
+	"azure-native:network:ApplicationGateway":           {"autoscaleConfiguration"},
+	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler": {"spec"},
+}
+
+// checkOnlyFloors asserts that the steps update exactly the floors' resources and properties.
+func checkOnlyFloors(t *testing.T, label string, steps []drill.Step) {
+	t.Helper()
+	changed := drill.Changed(steps)
+	if len(changed) != len(floorDiffs) {
+		t.Fatalf("%s: changed %+v, want the cluster, the gateway and the HPA", label, changed)
+	}
+	for _, c := range changed {
+		if want, ok := floorDiffs[c.Type]; !ok || c.Op != apitype.OpUpdate || !slices.Equal(c.Diffs, want) {
+			t.Fatalf("%s: %s %s changed %v; only floors may change (%v)", label, c.Op, c.URN, c.Diffs, floorDiffs)
+		}
+	}
+}
+
+// checkServing asserts a stamp's servingCapacity output.
+func checkServing(t *testing.T, s *auto.Stack, want bool) {
+	t.Helper()
+	outs, err := s.Outputs(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := outs[stacks.OutServingCapacity].Value; got != want {
+		t.Fatalf("%s: servingCapacity %v, want %v (capacity %v)", s.Name(), got, want, outs[stacks.OutCapacity].Value)
+	}
+	// The shipped sizes: serving floors 3 user nodes, 3 replicas, gateway 2; warm 1, 2, 0, and
+	// the absorb estimate adds node provisioning to the pods' start.
+	floors := map[bool][4]float64{true: {3, 3, 2, 60}, false: {1, 2, 0, 370}}[want]
+	c, _ := outs[stacks.OutCapacity].Value.(map[string]any)
+	for i, k := range []string{"userNodeMinCount", "workloadReplicas", "appGatewayMinCapacity", "absorbSeconds"} {
+		if c[k] != floors[i] {
+			t.Fatalf("%s: capacity.%s = %v, want %v (capacity %v)", s.Name(), k, c[k], floors[i], c)
+		}
+	}
+	if c["userNodeMaxCount"] != 9.0 || c["workloadMaxReplicas"] != 12.0 || c["appGatewayMaxCapacity"] != 10.0 {
+		t.Fatalf("%s: the ceilings moved: %v", s.Name(), c)
+	}
+	t.Logf("%s: servingCapacity %v, capacity %v", s.Name(), want, outs[stacks.OutCapacity].Value)
+}
+
+// withoutReads drops the StackReferences from a state: they are reads, refreshed by every run.
+func withoutReads(d apitype.DeploymentV3) apitype.DeploymentV3 {
+	d.Resources = slices.DeleteFunc(slices.Clone(d.Resources), func(r apitype.ResourceV3) bool { return r.Type == "pulumi:pulumi:StackReference" })
+	return d
 }
