@@ -159,17 +159,45 @@ func parseTemplate(t tokens.Type) armTemplate {
 // azure simulates azure-native.
 type azure struct {
 	subscriptionID, tenantID string
+	// apiServer, when set, is where the clusters' credentials point (see AKSAPIServer).
+	apiServer *APIServer
 	// subnets remembers the address prefix of every subnet created or updated in this process,
 	// by subnet ID, so the firewall gets the fourth address of AzureFirewallSubnet like in Azure.
 	subnets map[string]string
 }
 
 // NewAzureNative returns the simulated azure-native provider.
-func NewAzureNative() *Provider {
+func NewAzureNative(opts ...Option) *Provider {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	return &Provider{
 		pkg: "azure-native", version: "2.90.0", nameOutput: true,
-		b: &azure{subscriptionID: SimSubscriptionID, tenantID: SimTenantID, subnets: map[string]string{}},
+		b: &azure{subscriptionID: SimSubscriptionID, tenantID: SimTenantID, subnets: map[string]string{}, apiServer: o.apiServer},
 	}
+}
+
+// APIServer is a real Kubernetes API server (for example internal/kubelocal's) that the
+// simulated AKS clusters' credentials can point at.
+type APIServer struct {
+	URL    string // https://host:port
+	CAData []byte // PEM certificate of the CA that signed its serving certificate
+}
+
+// Option changes the simulated providers.
+type Option func(*options)
+
+type options struct {
+	apiServer *APIServer
+}
+
+// AKSAPIServer makes listManagedClusterUserCredentials answer, for every cluster, with a
+// kubeconfig whose server and certificate authority are s's, instead of a made-up endpoint.
+// The user is the same kubelogin exec user, so the program converts the kubeconfig unchanged
+// and the Kubernetes provider runs `kubelogin get-token ...` against s.
+func AKSAPIServer(s APIServer) Option {
+	return func(o *options) { o.apiServer = &s }
 }
 
 func (a *azure) configure(vars resource.PropertyMap) {
@@ -447,6 +475,9 @@ func (a *azure) kubeconfig(group, cluster, user string) string {
 	ctxName := cluster
 	authUser := fmt.Sprintf("%s_%s_%s", user, group, cluster)
 	ca := base64.StdEncoding.EncodeToString([]byte("-----BEGIN CERTIFICATE-----\nU0lNVUxBVEVE\n-----END CERTIFICATE-----\n"))
+	if a.apiServer != nil {
+		server, ca = a.apiServer.URL, base64.StdEncoding.EncodeToString(a.apiServer.CAData)
+	}
 	return fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:

@@ -362,3 +362,27 @@ func TestClusterOutputsFillWhatTheProgramLeavesOut(t *testing.T) {
 		t.Fatalf("fqdn %q", f)
 	}
 }
+
+func TestAKSAPIServerPointsTheCredentialsAtIt(t *testing.T) {
+	ca := []byte("-----BEGIN CERTIFICATE-----\nTE9DQUw=\n-----END CERTIFICATE-----\n")
+	p := NewAzureNative(AKSAPIServer(APIServer{URL: "https://127.0.0.1:6443", CAData: ca}))
+	args := map[string]any{"resourceGroupName": "rg-eus2", "resourceName": "aks-eus2", "format": "exec"}
+	kr, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "azure-native:containerservice:listManagedClusterUserCredentials", Args: props(t, args)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value, _ := str(fromStruct(t, kr.Return), "kubeconfigs", 0, "value")
+	kc, err := base64.StdEncoding.DecodeString(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"server: https://127.0.0.1:6443\n",
+		"certificate-authority-data: " + base64.StdEncoding.EncodeToString(ca) + "\n",
+		"command: kubelogin", "- devicecode", "- --server-id\n      - " + AKSServerAppID,
+	} {
+		if !strings.Contains(string(kc), want) {
+			t.Fatalf("kubeconfig lacks %q:\n%s", want, kc)
+		}
+	}
+}
