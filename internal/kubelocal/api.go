@@ -159,3 +159,52 @@ func (c *ControlPlane) do(ctx context.Context, method, path string, body []byte)
 	}
 	return out, nil
 }
+
+// podControllers are the kinds whose pods CheckPodSecurity judges, by collection path.
+var podControllers = []struct{ kind, path string }{
+	{"Deployment", "/apis/apps/v1/deployments"},
+	{"StatefulSet", "/apis/apps/v1/statefulsets"},
+	{"DaemonSet", "/apis/apps/v1/daemonsets"},
+	{"Job", "/apis/batch/v1/jobs"},
+}
+
+// CheckPodSecurity dry-runs, for every Deployment, StatefulSet, DaemonSet and Job in the
+// cluster, the Pod its template would create, in its namespace: that is where the namespace's
+// Pod Security level is enforced, since no controller creates pods here. It returns nil when
+// every pod is admitted, and otherwise one error per refused template, each naming the object
+// and carrying the API server's message (errors.As finds the *APIError).
+func (c *ControlPlane) CheckPodSecurity(ctx context.Context) error {
+	var errs []error
+	for _, pc := range podControllers {
+		list, err := c.do(ctx, http.MethodGet, pc.path, nil)
+		if err != nil {
+			return err
+		}
+		items, _ := list["items"].([]any)
+		for _, it := range items {
+			obj, _ := it.(map[string]any)
+			meta, _ := obj["metadata"].(map[string]any)
+			namespace, _ := meta["namespace"].(string)
+			name, _ := meta["name"].(string)
+			spec, _ := obj["spec"].(map[string]any)
+			template, _ := spec["template"].(map[string]any)
+			if template == nil {
+				continue
+			}
+			if err := c.DryRunPod(ctx, namespace, podName(name), template); err != nil {
+				errs = append(errs, fmt.Errorf("%s %s/%s: %w", pc.kind, namespace, name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// podName is the name of the dry-run pod of a controller: its name, shortened to leave room for
+// a suffix a controller would add.
+func podName(controller string) string {
+	const maxLen = 200
+	if len(controller) > maxLen {
+		controller = strings.TrimRight(controller[:maxLen], "-.")
+	}
+	return controller + "-pod-security"
+}

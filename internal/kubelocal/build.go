@@ -113,21 +113,25 @@ func (t tool) ensure(ctx context.Context, root string, log io.Writer) error {
 func (t tool) stamp(root string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", t.name, t.pkg, t.ldflags)
-	dir := filepath.Join(root, t.module)
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	dir, err := os.OpenRoot(filepath.Join(root, t.module))
+	if err != nil {
+		return "", fmt.Errorf("kubelocal: the tools module %s: %w", t.module, err)
+	}
+	defer dir.Close()
+	files := dir.FS()
+	err = fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		name := d.Name()
-		if d.IsDir() || !(name == "go.mod" || name == "go.sum" || strings.HasSuffix(name, ".go")) {
+		if d.IsDir() || (name != "go.mod" && name != "go.sum" && !strings.HasSuffix(name, ".go")) {
 			return nil
 		}
-		data, err := os.ReadFile(path)
+		data, err := fs.ReadFile(files, path)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, path)
-		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(data))
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(data))
 		h.Write(data)
 		return nil
 	})

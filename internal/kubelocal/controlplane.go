@@ -107,7 +107,7 @@ func (c *ControlPlane) Stop() {
 		procs := c.procs
 		c.mu.Unlock()
 		for i := len(procs) - 1; i >= 0; i-- {
-			procs[i].stop(stopGrace)
+			procs[i].stop()
 		}
 		_ = os.RemoveAll(c.dir)
 	})

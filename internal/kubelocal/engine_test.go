@@ -70,9 +70,9 @@ func TestRealAPIServer(t *testing.T) {
 	})
 	t.Cleanup(cp.Stop)
 
-	_ = t.Run("PodSecurityViolationRejected", func(t *testing.T) { podSecurity(t, cp) }) &&
-		t.Run("MalformedObjectsRejected", func(t *testing.T) { malformed(t, cp) }) &&
-		t.Run("WorkloadThroughRealProvider", func(t *testing.T) { workload(t, root, cp) })
+	_ = t.Run("PodSecurityViolationRejected", podSecurity(cp)) &&
+		t.Run("MalformedObjectsRejected", malformed(cp)) &&
+		t.Run("WorkloadThroughRealProvider", workload(root, cp))
 }
 
 // apiError asserts that err is the API server's refusal with the given HTTP status and that its
@@ -141,223 +141,252 @@ func deployment(name string, template map[string]any) map[string]any {
 	}
 }
 
-func podSecurity(t *testing.T, cp *kubelocal.ControlPlane) {
-	ctx := t.Context()
-	_, err := cp.Create(ctx, map[string]any{
-		"apiVersion": "v1", "kind": "Namespace",
-		"metadata": map[string]any{"name": restrictedNamespace, "labels": map[string]any{
-			"pod-security.kubernetes.io/enforce": "restricted",
-		}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+func podSecurity(cp *kubelocal.ControlPlane) func(t *testing.T) {
+	return func(t *testing.T) {
+		ctx := t.Context()
+		_, err := cp.Create(ctx, map[string]any{
+			"apiVersion": "v1", "kind": "Namespace",
+			"metadata": map[string]any{"name": restrictedNamespace, "labels": map[string]any{
+				"pod-security.kubernetes.io/enforce": "restricted",
+			}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 
-	// The pod a violating template would create is refused, with the API server's message.
-	err = cp.DryRunPod(ctx, restrictedNamespace, "web-dry-run", violatingTemplate())
-	apiError(t, err, 403, `pods "web-dry-run" is forbidden: violates PodSecurity "restricted:latest"`,
-		"allowPrivilegeEscalation != false", "unrestricted capabilities", "runAsNonRoot != true", "seccompProfile")
+		// The pod a violating template would create is refused, with the API server's message.
+		err = cp.DryRunPod(ctx, restrictedNamespace, "web-dry-run", violatingTemplate())
+		apiError(t, err, 403, `pods "web-dry-run" is forbidden: violates PodSecurity "restricted:latest"`,
+			"allowPrivilegeEscalation != false", "unrestricted capabilities", "runAsNonRoot != true", "seccompProfile")
 
-	// The Deployment itself is admitted (with a warning only): hence judging the pod.
-	if _, err := cp.DryRun(ctx, deployment("web", violatingTemplate())); err != nil {
-		t.Fatalf("admission refused the Deployment, not only its pods: %v", err)
-	}
+		// The Deployment itself is admitted (with a warning only): hence judging the pod.
+		if _, err := cp.DryRun(ctx, deployment("web", violatingTemplate())); err != nil {
+			t.Fatalf("admission refused the Deployment, not only its pods: %v", err)
+		}
 
-	// A compliant template passes, both as a pod and in a Deployment that is stored.
-	if err := cp.DryRunPod(ctx, restrictedNamespace, "web-dry-run", compliantTemplate()); err != nil {
-		t.Fatalf("a compliant pod was refused: %v", err)
-	}
-	if _, err := cp.Create(ctx, deployment("web", compliantTemplate())); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cp.Get(ctx, "apps/v1", "Deployment", restrictedNamespace, "web"); err != nil {
-		t.Fatal(err)
+		// A compliant template passes, both as a pod and in a Deployment that is stored.
+		if err := cp.DryRunPod(ctx, restrictedNamespace, "web-dry-run", compliantTemplate()); err != nil {
+			t.Fatalf("a compliant pod was refused: %v", err)
+		}
+		if _, err := cp.Create(ctx, deployment("web", compliantTemplate())); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cp.Get(ctx, "apps/v1", "Deployment", restrictedNamespace, "web"); err != nil {
+			t.Fatal(err)
+		}
+		if err := cp.CheckPodSecurity(ctx); err != nil {
+			t.Fatalf("only compliant templates so far: %v", err)
+		}
+
+		// A violating Deployment is stored, and CheckPodSecurity names it with the API server's
+		// refusal of its pods.
+		if _, err := cp.Create(ctx, deployment("web-violating", violatingTemplate())); err != nil {
+			t.Fatal(err)
+		}
+		err = cp.CheckPodSecurity(ctx)
+		if err == nil {
+			t.Fatal("CheckPodSecurity passed a Deployment whose pods violate restricted")
+		}
+		t.Logf("CheckPodSecurity: %v", err)
+		for _, want := range []string{"Deployment restricted/web-violating: ", `violates PodSecurity "restricted:latest"`} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("CheckPodSecurity's error lacks %q", want)
+			}
+		}
+		if strings.Contains(err.Error(), "restricted/web:") {
+			t.Error("CheckPodSecurity refused the compliant Deployment")
+		}
 	}
 }
 
-func malformed(t *testing.T, cp *kubelocal.ControlPlane) {
-	ctx := t.Context()
-	t.Run("InvalidName", func(t *testing.T) {
-		_, err := cp.DryRun(ctx, map[string]any{
-			"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "Web_App"},
+func malformed(cp *kubelocal.ControlPlane) func(t *testing.T) {
+	return func(t *testing.T) {
+		ctx := t.Context()
+		t.Run("InvalidName", func(t *testing.T) {
+			_, err := cp.DryRun(ctx, map[string]any{
+				"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "Web_App"},
+			})
+			apiError(t, err, 422, `Namespace "Web_App" is invalid: metadata.name: Invalid value: "Web_App"`, "RFC 1123")
 		})
-		apiError(t, err, 422, `Namespace "Web_App" is invalid: metadata.name: Invalid value: "Web_App"`, "RFC 1123")
-	})
-	t.Run("InvalidLabel", func(t *testing.T) {
-		_, err := cp.DryRun(ctx, map[string]any{
-			"apiVersion": "v1", "kind": "Namespace",
-			"metadata": map[string]any{"name": "web", "labels": map[string]any{"tier": "front end"}},
+		t.Run("InvalidLabel", func(t *testing.T) {
+			_, err := cp.DryRun(ctx, map[string]any{
+				"apiVersion": "v1", "kind": "Namespace",
+				"metadata": map[string]any{"name": "web", "labels": map[string]any{"tier": "front end"}},
+			})
+			apiError(t, err, 422, `metadata.labels: Invalid value: "front end"`)
 		})
-		apiError(t, err, 422, `metadata.labels: Invalid value: "front end"`)
-	})
-	t.Run("MissingRequiredField", func(t *testing.T) {
-		d := deployment("no-selector", compliantTemplate())
-		delete(d["spec"].(map[string]any), "selector")
-		_, err := cp.DryRun(ctx, d)
-		apiError(t, err, 422, `Deployment.apps "no-selector" is invalid`, "spec.selector: Required value")
-	})
+		t.Run("MissingRequiredField", func(t *testing.T) {
+			d := deployment("no-selector", compliantTemplate())
+			delete(d["spec"].(map[string]any), "selector")
+			_, err := cp.DryRun(ctx, d)
+			apiError(t, err, 422, `Deployment.apps "no-selector" is invalid`, "spec.selector: Required value")
+		})
+	}
 }
 
 // workload deploys components.NewWorkload through the real engine and provider: the simulated
 // AKS hands out a kubeconfig for the local API server, converted by the program's own
 // ConvertKubeconfig, authenticated by the kubelogin stand-in.
-func workload(t *testing.T, root string, cp *kubelocal.ControlPlane) {
-	ctx := t.Context()
-	var cli *drill.CLI
-	var err error
-	timed(t, "find or build the Pulumi CLI", func() {
-		if cli, err = drill.FindCLI(ctx, root, logWriter{t}); err != nil {
-			t.Fatal(err)
-		}
-	})
-	sims, err := simprovider.Start(ctx, cp.AKSAPIServer())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sims.Stop)
-
-	args := &components.WorkloadArgs{
-		Namespace: "workload", AppName: "web", Image: "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
-		Port: 8080, HealthPath: "/healthz", Replicas: 2, MaxReplicas: 4, CPURequest: "100m", MemoryRequest: "128Mi",
-		TargetCPUPercent: 70, LoadBalancerIP: "10.1.15.254", LoadBalancerSubnet: "snet-aks",
-	}
-	program := func(badLabel bool) pulumi.RunFunc {
-		return func(ctx *pulumi.Context) error {
-			creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
-				ResourceGroupName: pulumi.String("rg-kubelocal"),
-				ResourceName:      pulumi.String("aks-kubelocal"),
-				Format:            pulumi.String("exec"),
-			})
-			kubeconfig := creds.Kubeconfigs().Index(pulumi.Int(0)).Value().ApplyT(func(encoded string) (string, error) {
-				raw, err := base64.StdEncoding.DecodeString(encoded)
-				if err != nil {
-					return "", err
-				}
-				return components.ConvertKubeconfig(raw, components.KubeLoginAzureCLI)
-			}).(pulumi.StringOutput)
-			provider, err := kubernetes.NewProvider(ctx, "aks", &kubernetes.ProviderArgs{Kubeconfig: pulumi.ToSecret(kubeconfig).(pulumi.StringOutput)})
-			if err != nil {
-				return err
+func workload(root string, cp *kubelocal.ControlPlane) func(t *testing.T) {
+	return func(t *testing.T) {
+		ctx := t.Context()
+		var cli *drill.CLI
+		var err error
+		timed(t, "find or build the Pulumi CLI", func() {
+			if cli, err = drill.FindCLI(ctx, root, logWriter{t}); err != nil {
+				t.Fatal(err)
 			}
-			if badLabel {
-				_, err = corev1.NewNamespace(ctx, "bad", &corev1.NamespaceArgs{Metadata: &metav1.ObjectMetaArgs{
-					Name:   pulumi.String("bad"),
-					Labels: pulumi.StringMap{"tier": pulumi.String("front end")},
-				}}, pulumi.Provider(provider))
-				return err
-			}
-			w, err := components.NewWorkload(ctx, "eastus2-workload", args, pulumi.Providers(provider))
-			if err != nil {
-				return err
-			}
-			ctx.Export("deployment", w.Deployment.Metadata.Name())
-			return nil
-		}
-	}
-
-	dir := t.TempDir()
-	env := map[string]string{
-		"PULUMI_BACKEND_URL":                          "file://" + filepath.ToSlash(filepath.Join(dir, "state")),
-		"PULUMI_CONFIG_PASSPHRASE":                    drill.LocalPassphrase,
-		"PULUMI_HOME":                                 filepath.Join(dir, "home"),
-		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
-		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-	}
-	for _, d := range []string{"state", "home"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o750); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stack := func(name string, badLabel bool) auto.Stack {
-		s, err := auto.UpsertStackInlineSource(ctx, name, "kubelocal", program(badLabel),
-			auto.Pulumi(cli.Command), auto.EnvVars(env), auto.SecretsProvider("passphrase"))
+		})
+		sims, err := simprovider.Start(ctx, cp.AKSAPIServer())
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s
-	}
-	// withProvider runs one engine operation against a provider process of its own.
-	withProvider := func(s auto.Stack, label string, op func() error) error {
-		t.Helper()
-		start := time.Now()
-		err := cp.WithProvider(ctx, s.Workspace(), sims.DebugProviders(), op)
-		t.Logf("wall time %-52s %s", label+" (provider included):", time.Since(start).Round(10*time.Millisecond))
-		return err
-	}
+		t.Cleanup(sims.Stop)
 
-	good := stack("workload", false)
-	var out strings.Builder
-	err = withProvider(good, "preview", func() error {
-		_, err := good.Preview(ctx, optpreview.ProgressStreams(&out))
-		return err
-	})
-	if err != nil {
-		t.Fatalf("preview: %v\n%s", err, out.String())
-	}
-	out.Reset()
-	err = withProvider(good, "up", func() error {
-		_, err := good.Up(ctx, optup.ProgressStreams(&out))
-		return err
-	})
-	if err != nil {
-		t.Fatalf("up: %v\n%s", err, out.String())
-	}
-	t.Logf("up:\n%s", out.String())
-	for _, o := range []struct{ apiVersion, kind, namespace, name string }{
-		{"v1", "Namespace", "", "workload"},
-		{"apps/v1", "Deployment", "workload", "web"},
-		{"v1", "Service", "workload", "web"},
-		{"policy/v1", "PodDisruptionBudget", "workload", "web"},
-		{"autoscaling/v2", "HorizontalPodAutoscaler", "workload", "web"},
-	} {
-		if _, err := cp.Get(ctx, o.apiVersion, o.kind, o.namespace, o.name); err != nil {
-			t.Errorf("%s %s/%s is not in the API server: %v", o.kind, o.namespace, o.name, err)
+		args := &components.WorkloadArgs{
+			Namespace: "workload", AppName: "web", Image: "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
+			Port: 8080, HealthPath: "/healthz", Replicas: 2, MaxReplicas: 4, CPURequest: "100m", MemoryRequest: "128Mi",
+			TargetCPUPercent: 70, LoadBalancerIP: "10.1.15.254", LoadBalancerSubnet: "snet-aks",
 		}
-	}
-
-	// The program's pods judged against the restricted level (reported, not asserted: the
-	// hardening issue decides the workload's level).
-	dep, err := cp.Get(ctx, "apps/v1", "Deployment", "workload", "web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	template, _ := dep["spec"].(map[string]any)["template"].(map[string]any)
-	if err := cp.DryRunPod(ctx, restrictedNamespace, "workload-web", template); err != nil {
-		t.Logf("the workload's pods in a restricted namespace: %v", err)
-	} else {
-		t.Log("the workload's pods satisfy the restricted Pod Security level")
-	}
-
-	// A second up with nothing changed, through a new provider process, changes nothing.
-	var res auto.UpResult
-	err = withProvider(good, "second up", func() error {
-		var err error
-		res, err = good.Up(ctx)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("second up: %v", err)
-	}
-	for op, n := range *res.Summary.ResourceChanges {
-		if op != "same" && n > 0 {
-			t.Errorf("the second up did %d %s", n, op)
+		program := func(badLabel bool) pulumi.RunFunc {
+			return func(ctx *pulumi.Context) error {
+				creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
+					ResourceGroupName: pulumi.String("rg-kubelocal"),
+					ResourceName:      pulumi.String("aks-kubelocal"),
+					Format:            pulumi.String("exec"),
+				})
+				kubeconfig := creds.Kubeconfigs().Index(pulumi.Int(0)).Value().ApplyT(func(encoded string) (string, error) {
+					raw, err := base64.StdEncoding.DecodeString(encoded)
+					if err != nil {
+						return "", err
+					}
+					return components.ConvertKubeconfig(raw, components.KubeLoginAzureCLI)
+				}).(pulumi.StringOutput)
+				provider, err := kubernetes.NewProvider(ctx, "aks", &kubernetes.ProviderArgs{Kubeconfig: pulumi.ToSecret(kubeconfig).(pulumi.StringOutput)})
+				if err != nil {
+					return err
+				}
+				if badLabel {
+					_, err = corev1.NewNamespace(ctx, "bad", &corev1.NamespaceArgs{Metadata: &metav1.ObjectMetaArgs{
+						Name:   pulumi.String("bad"),
+						Labels: pulumi.StringMap{"tier": pulumi.String("front end")},
+					}}, pulumi.Provider(provider))
+					return err
+				}
+				w, err := components.NewWorkload(ctx, "eastus2-workload", args, pulumi.Providers(provider))
+				if err != nil {
+					return err
+				}
+				ctx.Export("deployment", w.Deployment.Metadata.Name())
+				return nil
+			}
 		}
-	}
 
-	// A malformed object fails `up` with the API server's own message.
-	bad := stack("malformed", true)
-	out.Reset()
-	err = withProvider(bad, "up with a malformed object", func() error {
-		_, err := bad.Up(ctx, optup.ProgressStreams(&out))
-		return err
-	})
-	if err == nil {
-		t.Fatal("a namespace with an invalid label deployed")
-	}
-	msg := err.Error() + out.String()
-	for _, want := range []string{`metadata.labels: Invalid value: "front end"`} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("the failure lacks the API server's %q:\n%s", want, msg)
+		dir := t.TempDir()
+		env := map[string]string{
+			"PULUMI_BACKEND_URL":                          "file://" + filepath.ToSlash(filepath.Join(dir, "state")),
+			"PULUMI_CONFIG_PASSPHRASE":                    drill.LocalPassphrase,
+			"PULUMI_HOME":                                 filepath.Join(dir, "home"),
+			"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+			"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		}
+		for _, d := range []string{"state", "home"} {
+			if err := os.MkdirAll(filepath.Join(dir, d), 0o750); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stack := func(name string, badLabel bool) auto.Stack {
+			s, err := auto.UpsertStackInlineSource(ctx, name, "kubelocal", program(badLabel),
+				auto.Pulumi(cli.Command), auto.EnvVars(env), auto.SecretsProvider("passphrase"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		// withProvider runs one engine operation against a provider process of its own.
+		withProvider := func(s auto.Stack, label string, op func() error) error {
+			t.Helper()
+			start := time.Now()
+			err := cp.WithProvider(ctx, s.Workspace(), sims.DebugProviders(), op)
+			t.Logf("wall time %-52s %s", label+" (provider included):", time.Since(start).Round(10*time.Millisecond))
+			return err
+		}
+
+		good := stack("workload", false)
+		var out strings.Builder
+		err = withProvider(good, "preview", func() error {
+			_, err := good.Preview(ctx, optpreview.ProgressStreams(&out))
+			return err
+		})
+		if err != nil {
+			t.Fatalf("preview: %v\n%s", err, out.String())
+		}
+		out.Reset()
+		err = withProvider(good, "up", func() error {
+			_, err := good.Up(ctx, optup.ProgressStreams(&out))
+			return err
+		})
+		if err != nil {
+			t.Fatalf("up: %v\n%s", err, out.String())
+		}
+		t.Logf("up:\n%s", out.String())
+		for _, o := range []struct{ apiVersion, kind, namespace, name string }{
+			{"v1", "Namespace", "", "workload"},
+			{"apps/v1", "Deployment", "workload", "web"},
+			{"v1", "Service", "workload", "web"},
+			{"policy/v1", "PodDisruptionBudget", "workload", "web"},
+			{"autoscaling/v2", "HorizontalPodAutoscaler", "workload", "web"},
+		} {
+			if _, err := cp.Get(ctx, o.apiVersion, o.kind, o.namespace, o.name); err != nil {
+				t.Errorf("%s %s/%s is not in the API server: %v", o.kind, o.namespace, o.name, err)
+			}
+		}
+
+		// The program's pods judged against the restricted level (reported, not asserted: the
+		// hardening issue decides the workload's level).
+		dep, err := cp.Get(ctx, "apps/v1", "Deployment", "workload", "web")
+		if err != nil {
+			t.Fatal(err)
+		}
+		template, _ := dep["spec"].(map[string]any)["template"].(map[string]any)
+		if err := cp.DryRunPod(ctx, restrictedNamespace, "workload-web", template); err != nil {
+			t.Logf("the workload's pods in a restricted namespace: %v", err)
+		} else {
+			t.Log("the workload's pods satisfy the restricted Pod Security level")
+		}
+
+		// A second up with nothing changed, through a new provider process, changes nothing.
+		var res auto.UpResult
+		err = withProvider(good, "second up", func() error {
+			var err error
+			res, err = good.Up(ctx)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("second up: %v", err)
+		}
+		for op, n := range *res.Summary.ResourceChanges {
+			if op != "same" && n > 0 {
+				t.Errorf("the second up did %d %s", n, op)
+			}
+		}
+
+		// A malformed object fails `up` with the API server's own message.
+		bad := stack("malformed", true)
+		out.Reset()
+		err = withProvider(bad, "up with a malformed object", func() error {
+			_, err := bad.Up(ctx, optup.ProgressStreams(&out))
+			return err
+		})
+		if err == nil {
+			t.Fatal("a namespace with an invalid label deployed")
+		}
+		t.Logf("up with a malformed object: %v", err)
+		msg := err.Error() + out.String()
+		for _, want := range []string{`metadata.labels: Invalid value: "front end"`} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("the failure lacks the API server's %q:\n%s", want, msg)
+			}
 		}
 	}
 }

@@ -239,3 +239,13 @@ func TestServingCertificateIsForLoopbackAndSignedByTheCA(t *testing.T) {
 func invokeRequest(tok string, args *structpb.Struct) *pulumirpc.InvokeRequest {
 	return &pulumirpc.InvokeRequest{Tok: tok, Args: args}
 }
+
+func TestPodNameStaysAValidName(t *testing.T) {
+	if got := podName("web"); got != "web-pod-security" {
+		t.Fatalf("podName(web) = %q", got)
+	}
+	long := strings.Repeat("a", 199) + "-" + strings.Repeat("b", 50)
+	if got := podName(long); len(got) > 253 || strings.Contains(got, "--") {
+		t.Fatalf("podName(long) = %q (%d)", got, len(got))
+	}
+}

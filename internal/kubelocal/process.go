@@ -55,14 +55,14 @@ func (p *process) exited() bool {
 	}
 }
 
-// stop sends SIGTERM to the process group, then SIGKILL after grace, and waits for the exit.
-func (p *process) stop(grace time.Duration) {
+// stop sends SIGTERM to the process group, then SIGKILL after stopGrace, and waits for the exit.
+func (p *process) stop() {
 	if p.exited() {
 		signalGroup(p.cmd.Process.Pid, syscall.SIGKILL) // anything it left behind
 		return
 	}
 	signalGroup(p.cmd.Process.Pid, syscall.SIGTERM)
-	t := time.NewTimer(grace)
+	t := time.NewTimer(stopGrace)
 	defer t.Stop()
 	select {
 	case <-p.done:
@@ -84,6 +84,7 @@ func (p *process) failure(what string) error {
 
 // tail returns the last n lines of a file.
 func tail(path string, n int) string {
+	//nolint:gosec // G703: a log file that this package named, in its own temporary directory.
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "(" + err.Error() + ")"

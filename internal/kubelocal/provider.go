@@ -78,20 +78,20 @@ func (c *ControlPlane) StartProvider(ctx context.Context) (port int, stop func()
 	}
 	target, err := strconv.Atoi(line)
 	if err != nil {
-		p.stop(stopGrace)
+		p.stop()
 		return 0, nil, p.failure(fmt.Sprintf("did not print its port (got %q)", line))
 	}
 	conn, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", target),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(400<<20), grpc.MaxCallSendMsgSize(400<<20)))
 	if err != nil {
-		p.stop(stopGrace)
+		p.stop()
 		return 0, nil, err
 	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		conn.Close()
-		p.stop(stopGrace)
+		p.stop()
 		return 0, nil, err
 	}
 	srv := grpc.NewServer(grpc.MaxRecvMsgSize(400<<20), grpc.MaxSendMsgSize(400<<20))
@@ -105,7 +105,7 @@ func (c *ControlPlane) StartProvider(ctx context.Context) (port int, stop func()
 		srv.Stop()
 		<-served
 		conn.Close()
-		p.stop(stopGrace)
+		p.stop()
 	}
 	port = lis.Addr().(*net.TCPAddr).Port
 	fmt.Fprintf(c.log, "kubelocal: provider %d serving on 127.0.0.1:%d (started in %s)\n", n, port, time.Since(started).Round(10*time.Millisecond))
