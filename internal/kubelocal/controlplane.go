@@ -2,21 +2,17 @@ package kubelocal
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -46,30 +42,28 @@ type ControlPlane struct {
 	// Token is a bearer token of User, a cluster admin.
 	Token string
 
-	dir   string
-	bins  *Binaries
-	log   io.Writer
+	*host // the temporary directory, the processes, the provider processes (provider.go)
 	http  *http.Client
-	procs []*process
-
-	mu        sync.Mutex
-	providers int // provider processes started, for their log file names
-	stopOnce  sync.Once
 }
 
 // Start runs etcd and kube-apiserver on free loopback ports and returns once the API server's
 // /readyz answers ok (at most ReadyTimeout per component). Progress goes to log; the
 // components' own logs go to files in a temporary directory, quoted in errors. The caller must
 // call Stop, which kills both and removes the directory; on error Start has already cleaned up.
-func Start(ctx context.Context, bins *Binaries, log io.Writer) (_ *ControlPlane, err error) {
+func Start(ctx context.Context, bins *Binaries, log io.Writer) (*ControlPlane, error) {
+	return start(ctx, bins, log, "")
+}
+
+// start is Start with a given token (a new random one when empty).
+func start(ctx context.Context, bins *Binaries, log io.Writer, token string) (_ *ControlPlane, err error) {
 	if !supported {
 		return nil, errors.New("kubelocal: the local control plane runs on Linux only")
 	}
-	dir, err := os.MkdirTemp("", "aks-dr-kubelocal-")
+	h, err := newHost(bins, log, token)
 	if err != nil {
 		return nil, err
 	}
-	c := &ControlPlane{dir: dir, bins: bins, log: log}
+	c := &ControlPlane{host: h, Token: h.token}
 	defer func() {
 		if err != nil {
 			c.Stop()
@@ -85,33 +79,23 @@ func Start(ctx context.Context, bins *Binaries, log io.Writer) (_ *ControlPlane,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, Proxy: nil},
 	}
 
-	start := time.Now()
+	began := time.Now()
 	etcdURL, err := c.startEtcd(ctx)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(log, "kubelocal: etcd ready at %s in %s\n", etcdURL, time.Since(start).Round(10*time.Millisecond))
-	start = time.Now()
+	fmt.Fprintf(log, "kubelocal: etcd ready at %s in %s\n", etcdURL, time.Since(began).Round(10*time.Millisecond))
+	began = time.Now()
 	if err := c.startAPIServer(ctx, etcdURL); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(log, "kubelocal: kube-apiserver ready at %s in %s (logs in %s)\n", c.URL, time.Since(start).Round(10*time.Millisecond), dir)
+	fmt.Fprintf(log, "kubelocal: kube-apiserver ready at %s in %s (logs in %s)\n", c.URL, time.Since(began).Round(10*time.Millisecond), c.dir)
 	return c, nil
 }
 
 // Stop kills the processes Start and StartProvider started (their process groups) and removes
 // the temporary directory. It is safe to call more than once.
-func (c *ControlPlane) Stop() {
-	c.stopOnce.Do(func() {
-		c.mu.Lock()
-		procs := c.procs
-		c.mu.Unlock()
-		for i := len(procs) - 1; i >= 0; i-- {
-			procs[i].stop()
-		}
-		_ = os.RemoveAll(c.dir)
-	})
-}
+func (c *ControlPlane) Stop() { c.stop() }
 
 // Dir is the control plane's temporary directory: certificates, token file, logs.
 func (c *ControlPlane) Dir() string { return c.dir }
@@ -138,21 +122,13 @@ current-context: kubelocal
 `, c.URL, base64.StdEncoding.EncodeToString(c.CAData), User, c.Token, User)
 }
 
-func (c *ControlPlane) path(name string) string { return filepath.Join(c.dir, name) }
-
-// writeFiles writes the certificates, keys, token file, an empty kubeconfig and the kubelogin
-// stand-in into the temporary directory.
+// writeFiles writes the certificates, keys and token file into the temporary directory.
 func (c *ControlPlane) writeFiles() error {
 	p, err := newPKI()
 	if err != nil {
 		return err
 	}
 	c.CAData = p.caPEM
-	token := make([]byte, 24)
-	if _, err := rand.Read(token); err != nil {
-		return err
-	}
-	c.Token = hex.EncodeToString(token)
 	files := map[string][]byte{
 		"ca.crt":      p.caPEM,
 		"serving.crt": p.servingPEM,
@@ -160,17 +136,13 @@ func (c *ControlPlane) writeFiles() error {
 		"sa.key":      p.saKeyPEM,
 		// token,user,uid,"group,..."
 		"tokens.csv": fmt.Appendf(nil, "%s,%s,%s,\"system:masters\"\n", c.Token, User, User),
-		// What the provider process sees as its default kubeconfig: nothing, so that a program
-		// that gives its provider no kubeconfig fails instead of reaching the developer's
-		// ~/.kube/config.
-		"empty-kubeconfig": []byte("apiVersion: v1\nkind: Config\n"),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(c.path(name), data, 0o600); err != nil {
 			return err
 		}
 	}
-	return writeKubelogin(c.path("bin"), c.Token)
+	return nil
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
@@ -267,18 +239,6 @@ func (c *ControlPlane) startAPIServer(ctx context.Context, etcdURL string) error
 		}
 	}
 	return last
-}
-
-// spawn starts a process and records it for Stop.
-func (c *ControlPlane) spawn(name, logPath string, env []string, stdout *os.File, bin string, args ...string) (*process, error) {
-	p, err := startProcess(name, logPath, env, stdout, bin, args...)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.procs = append(c.procs, p)
-	c.mu.Unlock()
-	return p, nil
 }
 
 // waitUntil polls ready every 250 ms until it returns true, the process exits, ctx is done or

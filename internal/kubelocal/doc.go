@@ -23,9 +23,24 @@
 // its own message (*APIError) when it rejects an object: an invalid name or label, a missing
 // required field, a pod that violates the namespace's Pod Security level.
 //
-// The AKS side: the simulated azure-native provider (internal/simprovider, option AKSAPIServer)
-// answers listManagedClusterUserCredentials with a kubeconfig for this API server whose user
-// runs `kubelogin`, and the provider process finds a kubelogin stand-in first on its PATH that
-// prints an ExecCredential with the control plane's token. So the program's own kubeconfig
-// conversion (components.ConvertKubeconfig) is exercised unchanged.
+// The AKS side: the simulated azure-native provider (internal/simprovider, options
+// AKSAPIServer and AKSAPIServerFunc) answers listManagedClusterUserCredentials with a kubeconfig
+// for a local API server whose user runs `kubelogin`, and the provider process finds a kubelogin
+// stand-in first on its PATH that prints an ExecCredential with the control plane's token. So
+// the program's own kubeconfig conversion (components.ConvertKubeconfig) is exercised unchanged.
+// Clusters gives each AKS cluster (each stamp) a control plane of its own, started on first use.
+//
+// Use, for one cluster:
+//
+//	bins, err := kubelocal.Build(ctx, root, log)      // bin/etcd, bin/kube-apiserver, bin/pulumi-resource-kubernetes
+//	cp, err := kubelocal.Start(ctx, bins, log)        // about 4 s
+//	defer cp.Stop()
+//	sims, err := simprovider.Start(ctx, cp.AKSAPIServer())
+//	err = cp.WithProvider(ctx, stack.Workspace(), sims.DebugProviders(), func() error {
+//		_, err := stack.Up(ctx) // one engine operation per provider process
+//		return err
+//	})
+//	err = cp.CheckPodSecurity(ctx) // the API server's refusals of the Deployments' pods
+//
+// and for the stamps of several stacks, kubelocal.NewClusters with cs.AKSAPIServers().
 package kubelocal

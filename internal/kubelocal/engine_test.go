@@ -72,7 +72,7 @@ func TestRealAPIServer(t *testing.T) {
 
 	_ = t.Run("PodSecurityViolationRejected", podSecurity(cp)) &&
 		t.Run("MalformedObjectsRejected", malformed(cp)) &&
-		t.Run("WorkloadThroughRealProvider", workload(root, cp))
+		t.Run("WorkloadThroughRealProvider", workload(root, bins, cp))
 }
 
 // apiError asserts that err is the API server's refusal with the given HTTP status and that its
@@ -224,10 +224,11 @@ func malformed(cp *kubelocal.ControlPlane) func(t *testing.T) {
 	}
 }
 
-// workload deploys components.NewWorkload through the real engine and provider: the simulated
-// AKS hands out a kubeconfig for the local API server, converted by the program's own
-// ConvertKubeconfig, authenticated by the kubelogin stand-in.
-func workload(root string, cp *kubelocal.ControlPlane) func(t *testing.T) {
+// workload deploys components.NewWorkload through the real engine and provider, as two stacks
+// whose clusters get a control plane each (Clusters): the simulated AKS hands out a kubeconfig
+// for the cluster's local API server, converted by the program's own ConvertKubeconfig,
+// authenticated by the kubelogin stand-in. cp holds the restricted namespace.
+func workload(root string, bins *kubelocal.Binaries, cp *kubelocal.ControlPlane) func(t *testing.T) {
 	return func(t *testing.T) {
 		ctx := t.Context()
 		var cli *drill.CLI
@@ -237,7 +238,12 @@ func workload(root string, cp *kubelocal.ControlPlane) func(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-		sims, err := simprovider.Start(ctx, cp.AKSAPIServer())
+		clusters, err := kubelocal.NewClusters(ctx, bins, logWriter{t})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(clusters.Stop)
+		sims, err := simprovider.Start(ctx, clusters.AKSAPIServers())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -248,11 +254,11 @@ func workload(root string, cp *kubelocal.ControlPlane) func(t *testing.T) {
 			Port: 8080, HealthPath: "/healthz", Replicas: 2, MaxReplicas: 4, CPURequest: "100m", MemoryRequest: "128Mi",
 			TargetCPUPercent: 70, LoadBalancerIP: "10.1.15.254", LoadBalancerSubnet: "snet-aks",
 		}
-		program := func(badLabel bool) pulumi.RunFunc {
+		program := func(region string, badLabel bool) pulumi.RunFunc {
 			return func(ctx *pulumi.Context) error {
 				creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
-					ResourceGroupName: pulumi.String("rg-kubelocal"),
-					ResourceName:      pulumi.String("aks-kubelocal"),
+					ResourceGroupName: pulumi.String("rg-" + region),
+					ResourceName:      pulumi.String("aks-" + region),
 					Format:            pulumi.String("exec"),
 				})
 				kubeconfig := creds.Kubeconfigs().Index(pulumi.Int(0)).Value().ApplyT(func(encoded string) (string, error) {
@@ -273,7 +279,7 @@ func workload(root string, cp *kubelocal.ControlPlane) func(t *testing.T) {
 					}}, pulumi.Provider(provider))
 					return err
 				}
-				w, err := components.NewWorkload(ctx, "eastus2-workload", args, pulumi.Providers(provider))
+				w, err := components.NewWorkload(ctx, region+"-workload", args, pulumi.Providers(provider))
 				if err != nil {
 					return err
 				}
@@ -295,8 +301,8 @@ func workload(root string, cp *kubelocal.ControlPlane) func(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		stack := func(name string, badLabel bool) auto.Stack {
-			s, err := auto.UpsertStackInlineSource(ctx, name, "kubelocal", program(badLabel),
+		stack := func(region string, badLabel bool) auto.Stack {
+			s, err := auto.UpsertStackInlineSource(ctx, region, "kubelocal", program(region, badLabel),
 				auto.Pulumi(cli.Command), auto.EnvVars(env), auto.SecretsProvider("passphrase"))
 			if err != nil {
 				t.Fatal(err)
@@ -307,44 +313,57 @@ func workload(root string, cp *kubelocal.ControlPlane) func(t *testing.T) {
 		withProvider := func(s auto.Stack, label string, op func() error) error {
 			t.Helper()
 			start := time.Now()
-			err := cp.WithProvider(ctx, s.Workspace(), sims.DebugProviders(), op)
+			err := clusters.WithProvider(ctx, s.Workspace(), sims.DebugProviders(), op)
 			t.Logf("wall time %-52s %s", label+" (provider included):", time.Since(start).Round(10*time.Millisecond))
 			return err
 		}
 
-		good := stack("workload", false)
 		var out strings.Builder
-		err = withProvider(good, "preview", func() error {
-			_, err := good.Preview(ctx, optpreview.ProgressStreams(&out))
-			return err
-		})
-		if err != nil {
-			t.Fatalf("preview: %v\n%s", err, out.String())
-		}
-		out.Reset()
-		err = withProvider(good, "up", func() error {
-			_, err := good.Up(ctx, optup.ProgressStreams(&out))
-			return err
-		})
-		if err != nil {
-			t.Fatalf("up: %v\n%s", err, out.String())
-		}
-		t.Logf("up:\n%s", out.String())
-		for _, o := range []struct{ apiVersion, kind, namespace, name string }{
-			{"v1", "Namespace", "", "workload"},
-			{"apps/v1", "Deployment", "workload", "web"},
-			{"v1", "Service", "workload", "web"},
-			{"policy/v1", "PodDisruptionBudget", "workload", "web"},
-			{"autoscaling/v2", "HorizontalPodAutoscaler", "workload", "web"},
-		} {
-			if _, err := cp.Get(ctx, o.apiVersion, o.kind, o.namespace, o.name); err != nil {
-				t.Errorf("%s %s/%s is not in the API server: %v", o.kind, o.namespace, o.name, err)
+		for _, region := range []string{"eastus2", "centralus"} {
+			s := stack(region, false)
+			out.Reset()
+			err = withProvider(s, "preview "+region, func() error {
+				_, err := s.Preview(ctx, optpreview.ProgressStreams(&out))
+				return err
+			})
+			if err != nil {
+				t.Fatalf("preview %s: %v\n%s", region, err, out.String())
 			}
+			out.Reset()
+			err = withProvider(s, "up "+region, func() error {
+				_, err := s.Up(ctx, optup.ProgressStreams(&out))
+				return err
+			})
+			if err != nil {
+				t.Fatalf("up %s: %v\n%s", region, err, out.String())
+			}
+			t.Logf("up %s:\n%s", region, out.String())
+		}
+		all := clusters.All()
+		if len(all) != 2 || all["rg-eastus2/aks-eastus2"] == nil || all["rg-centralus/aks-centralus"] == nil ||
+			all["rg-eastus2/aks-eastus2"].URL == all["rg-centralus/aks-centralus"].URL {
+			t.Fatalf("want one control plane per cluster, got %v", all)
+		}
+		for key, c := range all {
+			for _, o := range []struct{ apiVersion, kind, namespace, name string }{
+				{"v1", "Namespace", "", "workload"},
+				{"apps/v1", "Deployment", "workload", "web"},
+				{"v1", "Service", "workload", "web"},
+				{"policy/v1", "PodDisruptionBudget", "workload", "web"},
+				{"autoscaling/v2", "HorizontalPodAutoscaler", "workload", "web"},
+			} {
+				if _, err := c.Get(ctx, o.apiVersion, o.kind, o.namespace, o.name); err != nil {
+					t.Errorf("%s %s/%s is not in the API server of %s: %v", o.kind, o.namespace, o.name, key, err)
+				}
+			}
+		}
+		if err := clusters.CheckPodSecurity(ctx); err != nil {
+			t.Errorf("the namespace's Pod Security level refuses the workload's pods: %v", err)
 		}
 
 		// The program's pods judged against the restricted level (reported, not asserted: the
 		// hardening issue decides the workload's level).
-		dep, err := cp.Get(ctx, "apps/v1", "Deployment", "workload", "web")
+		dep, err := all["rg-eastus2/aks-eastus2"].Get(ctx, "apps/v1", "Deployment", "workload", "web")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -356,6 +375,7 @@ func workload(root string, cp *kubelocal.ControlPlane) func(t *testing.T) {
 		}
 
 		// A second up with nothing changed, through a new provider process, changes nothing.
+		good := stack("eastus2", false)
 		var res auto.UpResult
 		err = withProvider(good, "second up", func() error {
 			var err error

@@ -31,26 +31,29 @@ const providerStartTimeout = time.Minute
 // "kubernetes:PORT" (see DebugProviders), and a func that stops it. Call stop once the
 // operation has returned; Stop stops any provider still running.
 //
+// The provider is not tied to a control plane: the kubeconfig the program gives it says which
+// API server to reach, so one started from a Clusters serves every cluster of that Clusters.
+//
 // The provider process has the kubelogin stand-in first on its PATH, and as its default
 // kubeconfig an empty one, so it reaches this control plane only through the kubeconfig the
 // program gives it. The port is that of a proxy in this process that forwards every call and
 // adds the skipAwait annotation to the checked inputs (see skipAwait). Its log is
 // provider-N.log in Dir.
-func (c *ControlPlane) StartProvider(ctx context.Context) (port int, stop func(), err error) {
+func (h *host) StartProvider(ctx context.Context) (port int, stop func(), err error) {
 	started := time.Now()
-	c.mu.Lock()
-	c.providers++
-	n := c.providers
-	c.mu.Unlock()
+	h.mu.Lock()
+	h.providers++
+	n := h.providers
+	h.mu.Unlock()
 	env := append(os.Environ(),
-		"PATH="+c.KubeloginDir()+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"KUBECONFIG="+c.path("empty-kubeconfig"),
+		"PATH="+h.KubeloginDir()+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"KUBECONFIG="+h.path("empty-kubeconfig"),
 	)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return 0, nil, err
 	}
-	p, err := c.spawn("pulumi-resource-kubernetes", c.path(fmt.Sprintf("provider-%d.log", n)), env, w, c.bins.Provider)
+	p, err := h.spawn("pulumi-resource-kubernetes", h.path(fmt.Sprintf("provider-%d.log", n)), env, w, h.bins.Provider)
 	w.Close()
 	if err != nil {
 		r.Close()
@@ -108,7 +111,7 @@ func (c *ControlPlane) StartProvider(ctx context.Context) (port int, stop func()
 		p.stop()
 	}
 	port = lis.Addr().(*net.TCPAddr).Port
-	fmt.Fprintf(c.log, "kubelocal: provider %d serving on 127.0.0.1:%d (started in %s)\n", n, port, time.Since(started).Round(10*time.Millisecond))
+	fmt.Fprintf(h.log, "kubelocal: provider %d serving on 127.0.0.1:%d (started in %s)\n", n, port, time.Since(started).Round(10*time.Millisecond))
 	return port, stop, nil
 }
 
@@ -121,8 +124,8 @@ func (c *ControlPlane) StartProvider(ctx context.Context) (port int, stop func()
 //		_, err := stack.Up(ctx)
 //		return err
 //	})
-func (c *ControlPlane) WithProvider(ctx context.Context, ws auto.Workspace, debugProviders string, op func() error) error {
-	port, stop, err := c.StartProvider(ctx)
+func (h *host) WithProvider(ctx context.Context, ws auto.Workspace, debugProviders string, op func() error) error {
+	port, stop, err := h.StartProvider(ctx)
 	if err != nil {
 		return err
 	}
@@ -297,10 +300,6 @@ func (a *awaitSkipper) GetMapping(ctx context.Context, req *pulumirpc.GetMapping
 func (a *awaitSkipper) GetMappings(ctx context.Context, req *pulumirpc.GetMappingsRequest) (*pulumirpc.GetMappingsResponse, error) {
 	return a.client.GetMappings(ctx, req)
 }
-
-// KubeloginDir is the directory holding the kubelogin stand-in; StartProvider puts it first on
-// the provider's PATH.
-func (c *ControlPlane) KubeloginDir() string { return c.path("bin") }
 
 // writeKubelogin writes the kubelogin stand-in into dir: a script that accepts what an AKS
 // kubeconfig converted by components.ConvertKubeconfig asks of kubelogin (get-token, a

@@ -159,8 +159,8 @@ func parseTemplate(t tokens.Type) armTemplate {
 // azure simulates azure-native.
 type azure struct {
 	subscriptionID, tenantID string
-	// apiServer, when set, is where the clusters' credentials point (see AKSAPIServer).
-	apiServer *APIServer
+	// apiServer, when set, says where a cluster's credentials point (see AKSAPIServer).
+	apiServer func(resourceGroup, cluster string) (APIServer, error)
 	// subnets remembers the address prefix of every subnet created or updated in this process,
 	// by subnet ID, so the firewall gets the fourth address of AzureFirewallSubnet like in Azure.
 	subnets map[string]string
@@ -189,7 +189,7 @@ type APIServer struct {
 type Option func(*options)
 
 type options struct {
-	apiServer *APIServer
+	apiServer func(resourceGroup, cluster string) (APIServer, error)
 }
 
 // AKSAPIServer makes listManagedClusterUserCredentials answer, for every cluster, with a
@@ -197,7 +197,14 @@ type options struct {
 // The user is the same kubelogin exec user, so the program converts the kubeconfig unchanged
 // and the Kubernetes provider runs `kubelogin get-token ...` against s.
 func AKSAPIServer(s APIServer) Option {
-	return func(o *options) { o.apiServer = &s }
+	return AKSAPIServerFunc(func(string, string) (APIServer, error) { return s, nil })
+}
+
+// AKSAPIServerFunc is AKSAPIServer with an API server per cluster: f receives the cluster's
+// resource group and name (for example to start a control plane for each cluster on first
+// use); its error fails the invoke.
+func AKSAPIServerFunc(f func(resourceGroup, cluster string) (APIServer, error)) Option {
+	return func(o *options) { o.apiServer = f }
 }
 
 func (a *azure) configure(vars resource.PropertyMap) {
@@ -459,7 +466,10 @@ func (a *azure) invoke(tok string, args resource.PropertyMap) (resource.Property
 			return nil, fmt.Errorf("%s needs resourceGroupName and resourceName", tok)
 		}
 		const user = "clusterUser"
-		kc := a.kubeconfig(group, cluster, user)
+		kc, err := a.kubeconfig(group, cluster, user)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", tok, err)
+		}
 		return resource.PropertyMap{"kubeconfigs": resource.NewArrayProperty([]resource.PropertyValue{
 			obj("name", user, "value", base64.StdEncoding.EncodeToString([]byte(kc))),
 		})}, nil
@@ -470,13 +480,17 @@ func (a *azure) invoke(tok string, args resource.PropertyMap) (resource.Property
 // kubeconfig is what AKS returns for an Entra ID-enabled cluster: the user authenticates with the
 // kubelogin exec plugin (device code login until the program converts it). It depends only on
 // the arguments, so repeated runs see the same provider configuration.
-func (a *azure) kubeconfig(group, cluster, user string) string {
+func (a *azure) kubeconfig(group, cluster, user string) (string, error) {
 	server := fmt.Sprintf("https://%s-%08x.hcp.simulated.azmk8s.io:443", strings.ToLower(cluster), uint32(seed(a.subscriptionID, group, cluster)))
 	ctxName := cluster
 	authUser := fmt.Sprintf("%s_%s_%s", user, group, cluster)
 	ca := base64.StdEncoding.EncodeToString([]byte("-----BEGIN CERTIFICATE-----\nU0lNVUxBVEVE\n-----END CERTIFICATE-----\n"))
 	if a.apiServer != nil {
-		server, ca = a.apiServer.URL, base64.StdEncoding.EncodeToString(a.apiServer.CAData)
+		s, err := a.apiServer(group, cluster)
+		if err != nil {
+			return "", err
+		}
+		server, ca = s.URL, base64.StdEncoding.EncodeToString(s.CAData)
 	}
 	return fmt.Sprintf(`apiVersion: v1
 kind: Config
@@ -517,7 +531,7 @@ users:
         To learn more, please go to https://aka.ms/aks/kubelogin
       interactiveMode: IfAvailable
       provideClusterInfo: false
-`, ca, server, cluster, cluster, authUser, ctxName, ctxName, authUser, AKSServerAppID, a.tenantID)
+`, ca, server, cluster, cluster, authUser, ctxName, ctxName, authUser, AKSServerAppID, a.tenantID), nil
 }
 
 // obj builds an object property from alternating keys and values (strings or PropertyValues).

@@ -3,6 +3,7 @@ package simprovider
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -384,5 +385,33 @@ func TestAKSAPIServerPointsTheCredentialsAtIt(t *testing.T) {
 		if !strings.Contains(string(kc), want) {
 			t.Fatalf("kubeconfig lacks %q:\n%s", want, kc)
 		}
+	}
+}
+
+func TestAKSAPIServerFuncChoosesPerClusterAndFailsTheInvoke(t *testing.T) {
+	p := NewAzureNative(AKSAPIServerFunc(func(group, cluster string) (APIServer, error) {
+		if cluster == "aks-broken" {
+			return APIServer{}, errors.New("no control plane for aks-broken")
+		}
+		return APIServer{URL: "https://127.0.0.1:1" + strconv.Itoa(len(group+cluster)), CAData: []byte("CA")}, nil
+	}))
+	invoke := func(cluster string) (string, error) {
+		args := map[string]any{"resourceGroupName": "rg", "resourceName": cluster, "format": "exec"}
+		kr, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "azure-native:containerservice:listManagedClusterUserCredentials", Args: props(t, args)})
+		if err != nil {
+			return "", err
+		}
+		value, _ := str(fromStruct(t, kr.Return), "kubeconfigs", 0, "value")
+		kc, err := base64.StdEncoding.DecodeString(value)
+		return string(kc), err
+	}
+	for cluster, want := range map[string]string{"aks-eus2": "https://127.0.0.1:110", "aks-centralus": "https://127.0.0.1:115"} {
+		kc, err := invoke(cluster)
+		if err != nil || !strings.Contains(kc, "server: "+want+"\n") {
+			t.Fatalf("%s: %v\n%s", cluster, err, kc)
+		}
+	}
+	if _, err := invoke("aks-broken"); err == nil || !strings.Contains(err.Error(), "no control plane for aks-broken") {
+		t.Fatalf("aks-broken: err = %v", err)
 	}
 }
