@@ -391,6 +391,44 @@ func workload(root string, bins *kubelocal.Binaries, cp *kubelocal.ControlPlane)
 			}
 		}
 
+		// refresh reads every object back (the awaiters of reads are skipped too), and destroy
+		// deletes them (in the background: no garbage collector runs); with no namespace
+		// controller, the namespace stays behind, marked for deletion.
+		err = withProvider(good, "refresh", func() error {
+			_, err := good.Refresh(ctx)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("refresh: %v", err)
+		}
+		err = withProvider(good, "destroy", func() error {
+			_, err := good.Destroy(ctx)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("destroy: %v", err)
+		}
+		eastus2 := all["rg-eastus2/aks-eastus2"]
+		for _, o := range []struct{ apiVersion, kind, namespace, name string }{
+			{"v1", "Namespace", "", "workload"},
+			{"apps/v1", "Deployment", "workload", "web"},
+			{"v1", "Service", "workload", "web"},
+			{"policy/v1", "PodDisruptionBudget", "workload", "web"},
+			{"autoscaling/v2", "HorizontalPodAutoscaler", "workload", "web"},
+		} {
+			obj, err := eastus2.Get(ctx, o.apiVersion, o.kind, o.namespace, o.name)
+			var apiErr *kubelocal.APIError
+			switch {
+			case errors.As(err, &apiErr) && apiErr.Code == 404:
+			case err != nil:
+				t.Errorf("%s after destroy: %v", o.kind, err)
+			default:
+				if meta, _ := obj["metadata"].(map[string]any); meta["deletionTimestamp"] == nil {
+					t.Errorf("%s %s/%s survived destroy", o.kind, o.namespace, o.name)
+				}
+			}
+		}
+
 		// A malformed object fails `up` with the API server's own message.
 		bad := stack("malformed", true)
 		out.Reset()

@@ -115,15 +115,15 @@ func TestSkipAwaitAnnotatesCheckedInputs(t *testing.T) {
 	}{
 		"no annotations": {
 			in:   map[string]any{"metadata": map[string]any{"name": "web"}},
-			want: map[string]any{SkipAwaitAnnotation: "true"},
+			want: map[string]any{SkipAwaitAnnotation: "true", DeletionPropagationAnnotation: "background"},
 		},
 		"null annotations": {
 			in:   map[string]any{"metadata": map[string]any{"annotations": nil}},
-			want: map[string]any{SkipAwaitAnnotation: "true"},
+			want: map[string]any{SkipAwaitAnnotation: "true", DeletionPropagationAnnotation: "background"},
 		},
 		"other annotations kept": {
 			in:   map[string]any{"metadata": map[string]any{"annotations": map[string]any{"a": "b"}}},
-			want: map[string]any{"a": "b", SkipAwaitAnnotation: "true"},
+			want: map[string]any{"a": "b", SkipAwaitAnnotation: "true", DeletionPropagationAnnotation: "background"},
 		},
 		"unknown metadata": {in: map[string]any{"metadata": unknown}},
 		"unknown annotations": {

@@ -157,9 +157,20 @@ func DebugProviders(value string, port int) string {
 // (pulumi-kubernetes provider/pkg/metadata/annotations.go, AnnotationSkipAwait).
 const SkipAwaitAnnotation = "pulumi.com/skipAwait"
 
-// awaitSkipper forwards every call to the real provider, and adds SkipAwaitAnnotation to the
-// inputs that Check returns, which the engine then stores and passes to Diff, Create, Update
-// and Delete.
+// DeletionPropagationAnnotation is the provider's annotation that chooses how an object is
+// deleted (AnnotationDeletionPropagation; Foreground by default, provider/pkg/metadata/
+// overrides.go, DeletionPropagation).
+const DeletionPropagationAnnotation = "pulumi.com/deletionPropagationPolicy"
+
+// harnessAnnotations are what awaitSkipper adds to every object's checked inputs.
+var harnessAnnotations = map[string]string{
+	SkipAwaitAnnotation:           "true",
+	DeletionPropagationAnnotation: "background",
+}
+
+// awaitSkipper forwards every call to the real provider, and adds harnessAnnotations to the
+// inputs that Check returns, which the engine then stores and passes to Diff, Create, Update,
+// Read and Delete.
 //
 // Why: after creating or updating an object the provider waits until it is ready, and for a
 // Deployment that means its new ReplicaSet's pods are available, for a Service of type
@@ -174,6 +185,13 @@ const SkipAwaitAnnotation = "pulumi.com/skipAwait"
 // Configure) have none either. So the harness sets the annotation where the product cannot see
 // it: on the way back from Check, for every object, since nothing here ever becomes ready.
 // Objects are still validated, admitted and stored by the API server as usual.
+//
+// Deletion has the same problem: the provider deletes in the foreground by default, so the API
+// server keeps the object, marked with the foregroundDeletion finalizer, until the garbage
+// collector (controller manager) removes its dependents and the finalizer; the provider waits
+// for it to be gone (DeletedCondition), and honours skipAwait there only for a few legacy kinds
+// (Namespace, Pod, Deployment, ...: allowsSkipAwaitWithDelete). A background deletion removes
+// the object at once, so the harness asks for that too.
 type awaitSkipper struct {
 	pulumirpc.UnimplementedResourceProviderServer
 	client pulumirpc.ResourceProviderClient
@@ -194,9 +212,9 @@ const secretSig = "1b47061264138c4ac30d75fd1eb44270"
 // sigKey is the key of the signature in a special value of the provider protocol.
 const sigKey = "4dabf18193072939515e22adb298388d"
 
-// skipAwait sets metadata.annotations["pulumi.com/skipAwait"] = "true" in checked inputs. It
-// leaves alone inputs whose metadata or annotations are unknown (preview) or secret: the
-// annotation then arrives with the next Check, once they are known.
+// skipAwait sets harnessAnnotations in the metadata.annotations of checked inputs. It leaves
+// alone inputs whose metadata or annotations are unknown (preview) or secret: the annotations
+// then arrive with the next Check, once they are known.
 func skipAwait(inputs *structpb.Struct) {
 	meta := inputs.GetFields()["metadata"].GetStructValue()
 	if meta == nil || meta.GetFields()[sigKey] != nil {
@@ -208,10 +226,8 @@ func skipAwait(inputs *structpb.Struct) {
 	ann, ok := meta.Fields["annotations"]
 	_, null := ann.GetKind().(*structpb.Value_NullValue)
 	if !ok || ann.GetKind() == nil || null {
-		meta.Fields["annotations"] = structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
-			SkipAwaitAnnotation: structpb.NewStringValue("true"),
-		}})
-		return
+		ann = structpb.NewStructValue(&structpb.Struct{})
+		meta.Fields["annotations"] = ann
 	}
 	s := ann.GetStructValue()
 	if s == nil || s.GetFields()[sigKey] != nil {
@@ -220,7 +236,9 @@ func skipAwait(inputs *structpb.Struct) {
 	if s.Fields == nil {
 		s.Fields = map[string]*structpb.Value{}
 	}
-	s.Fields[SkipAwaitAnnotation] = structpb.NewStringValue("true")
+	for k, v := range harnessAnnotations {
+		s.Fields[k] = structpb.NewStringValue(v)
+	}
 }
 
 // The rest forwards.
