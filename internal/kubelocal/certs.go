@@ -21,7 +21,7 @@ type pki struct {
 	saKeyPEM      []byte // service account signing key
 }
 
-// newPKI generates a CA, a serving certificate for loopback valid for a day, and a service
+// newPKI generates a CA, a serving certificate for loopback valid for a year, and a service
 // account key. All keys are ECDSA P-256 (quick to generate, accepted by kube-apiserver).
 func newPKI() (*pki, error) {
 	now := time.Now()
@@ -33,7 +33,7 @@ func newPKI() (*pki, error) {
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "aks-dr kubelocal CA"},
 		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
+		NotAfter:              now.AddDate(1, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -54,7 +54,7 @@ func newPKI() (*pki, error) {
 		SerialNumber: big.NewInt(2),
 		Subject:      pkix.Name{CommonName: "kube-apiserver"},
 		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(24 * time.Hour),
+		NotAfter:     now.AddDate(1, 0, 0),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:     []string{"localhost"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 
 	"github.com/aks-dr/aks-dr/internal/simprovider"
@@ -22,22 +23,32 @@ import (
 //	err = cs.WithProvider(ctx, stack.Workspace(), sims.DebugProviders(), func() error { ... })
 //	err = cs.CheckPodSecurity(ctx)
 type Clusters struct {
-	*host // the providers' directory, token and processes
-	ctx   context.Context
+	*host    // the providers' directory, token and processes
+	ctx      context.Context
+	stateDir string // see StateDir
 
 	planes map[string]*ControlPlane // by "resourceGroup/cluster"
 }
 
-// NewClusters returns an empty set; ctx bounds the start of each control plane.
-func NewClusters(ctx context.Context, bins *Binaries, log io.Writer) (*Clusters, error) {
+// NewClusters returns an empty set; ctx bounds the start of each control plane. With the
+// StateDir option each cluster keeps its identity and objects in a directory of its own there.
+func NewClusters(ctx context.Context, bins *Binaries, log io.Writer, opts ...Option) (*Clusters, error) {
 	if !supported {
 		return nil, errors.New("kubelocal: the local control plane runs on Linux only")
 	}
-	h, err := newHost(bins, log, "")
+	o := collect(opts)
+	token := ""
+	if o.stateDir != "" {
+		var err error
+		if token, err = loadOrCreateToken(o.stateDir); err != nil {
+			return nil, fmt.Errorf("kubelocal: %w", err)
+		}
+	}
+	h, err := newHost(bins, log, token)
 	if err != nil {
 		return nil, err
 	}
-	return &Clusters{host: h, ctx: ctx, planes: map[string]*ControlPlane{}}, nil
+	return &Clusters{host: h, ctx: ctx, stateDir: o.stateDir, planes: map[string]*ControlPlane{}}, nil
 }
 
 // ControlPlane returns the control plane of a cluster, starting it on first use.
@@ -49,7 +60,11 @@ func (cs *Clusters) ControlPlane(resourceGroup, cluster string) (*ControlPlane, 
 		return c, nil
 	}
 	fmt.Fprintf(cs.log, "kubelocal: starting a control plane for AKS cluster %s\n", key)
-	c, err := start(cs.ctx, cs.bins, cs.log, cs.token)
+	stateDir := ""
+	if cs.stateDir != "" {
+		stateDir = filepath.Join(cs.stateDir, clusterDirName(resourceGroup, cluster))
+	}
+	c, err := start(cs.ctx, cs.bins, cs.log, cs.token, stateDir)
 	if err != nil {
 		return nil, fmt.Errorf("kubelocal: the control plane of %s: %w", key, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -42,28 +43,42 @@ type ControlPlane struct {
 	// Token is a bearer token of User, a cluster admin.
 	Token string
 
-	*host // the temporary directory, the processes, the provider processes (provider.go)
-	http  *http.Client
+	*host            // the temporary directory, the processes, the provider processes (provider.go)
+	state     string // the directory of the certificates, keys and etcd's data (see StateDir)
+	persist   bool   // whether state outlives the control plane
+	etcdPorts [2]int // client, peer
+	http      *http.Client
 }
 
 // Start runs etcd and kube-apiserver on free loopback ports and returns once the API server's
 // /readyz answers ok (at most ReadyTimeout per component). Progress goes to log; the
 // components' own logs go to files in a temporary directory, quoted in errors. The caller must
 // call Stop, which kills both and removes the directory; on error Start has already cleaned up.
-func Start(ctx context.Context, bins *Binaries, log io.Writer) (*ControlPlane, error) {
-	return start(ctx, bins, log, "")
+// With the StateDir option, the control plane keeps its identity and objects from one run to
+// the next.
+func Start(ctx context.Context, bins *Binaries, log io.Writer, opts ...Option) (*ControlPlane, error) {
+	return start(ctx, bins, log, "", collect(opts).stateDir)
 }
 
-// start is Start with a given token (a new random one when empty).
-func start(ctx context.Context, bins *Binaries, log io.Writer, token string) (_ *ControlPlane, err error) {
+// start is Start with a given token (a new random one, or the one saved in stateDir, when
+// empty) and state directory (a temporary one when empty).
+func start(ctx context.Context, bins *Binaries, log io.Writer, token, stateDir string) (_ *ControlPlane, err error) {
 	if !supported {
 		return nil, errors.New("kubelocal: the local control plane runs on Linux only")
+	}
+	if stateDir != "" && token == "" {
+		if token, err = loadOrCreateToken(stateDir); err != nil {
+			return nil, fmt.Errorf("kubelocal: %w", err)
+		}
 	}
 	h, err := newHost(bins, log, token)
 	if err != nil {
 		return nil, err
 	}
-	c := &ControlPlane{host: h, Token: h.token}
+	c := &ControlPlane{host: h, Token: h.token, state: h.dir}
+	if stateDir != "" {
+		c.state, c.persist = stateDir, true
+	}
 	defer func() {
 		if err != nil {
 			c.Stop()
@@ -97,7 +112,8 @@ func start(ctx context.Context, bins *Binaries, log io.Writer, token string) (_ 
 // the temporary directory. It is safe to call more than once.
 func (c *ControlPlane) Stop() { c.stop() }
 
-// Dir is the control plane's temporary directory: certificates, token file, logs.
+// Dir is the control plane's temporary directory: token file, logs (and, without StateDir,
+// certificates and etcd's data).
 func (c *ControlPlane) Dir() string { return c.dir }
 
 // Kubeconfig is a kubeconfig for the API server that authenticates with Token.
@@ -122,28 +138,22 @@ current-context: kubelocal
 `, c.URL, base64.StdEncoding.EncodeToString(c.CAData), User, c.Token, User)
 }
 
-// writeFiles writes the certificates, keys and token file into the temporary directory.
+// writeFiles loads or creates the certificates and keys in the state directory and writes the
+// token file into the temporary one.
 func (c *ControlPlane) writeFiles() error {
-	p, err := newPKI()
-	if err != nil {
+	if err := os.MkdirAll(c.state, 0o700); err != nil {
 		return err
 	}
+	p, err := loadOrCreatePKI(c.state)
+	if err != nil {
+		return fmt.Errorf("kubelocal: certificates: %w", err)
+	}
 	c.CAData = p.caPEM
-	files := map[string][]byte{
-		"ca.crt":      p.caPEM,
-		"serving.crt": p.servingPEM,
-		"serving.key": p.servingKeyPEM,
-		"sa.key":      p.saKeyPEM,
-		// token,user,uid,"group,..."
-		"tokens.csv": fmt.Appendf(nil, "%s,%s,%s,\"system:masters\"\n", c.Token, User, User),
-	}
-	for name, data := range files {
-		if err := os.WriteFile(c.path(name), data, 0o600); err != nil {
-			return err
-		}
-	}
-	return nil
+	// token,user,uid,"group,..."
+	return os.WriteFile(c.path("tokens.csv"), fmt.Appendf(nil, "%s,%s,%s,\"system:masters\"\n", c.Token, User, User), 0o600)
 }
+
+func (c *ControlPlane) statePath(name string) string { return filepath.Join(c.state, name) }
 
 // freePort returns a loopback TCP port that was free a moment ago.
 func freePort() (int, error) {
@@ -155,21 +165,25 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// startEtcd starts etcd on free ports and waits for its /health; it returns the client URL.
+// startEtcd starts etcd on free ports (those of the last run first, with a state directory)
+// and waits for its /health; it returns the client URL.
 func (c *ControlPlane) startEtcd(ctx context.Context) (string, error) {
 	var last error
+	wantClient, wantPeer, _ := savedPorts(c.state)
 	for attempt := 1; attempt <= attempts; attempt++ {
-		clientPort, err := freePort()
+		clientPort, err := portOr(wantClient)
 		if err != nil {
 			return "", err
 		}
-		peerPort, err := freePort()
+		peerPort, err := portOr(wantPeer)
 		if err != nil {
 			return "", err
 		}
+		wantClient, wantPeer = 0, 0
+		c.etcdPorts = [2]int{clientPort, peerPort}
 		clientURL := fmt.Sprintf("http://127.0.0.1:%d", clientPort)
 		p, err := c.spawn("etcd", c.path("etcd.log"), os.Environ(), nil, c.bins.Etcd,
-			"-data-dir", c.path("etcd-data"),
+			"-data-dir", c.statePath(etcdDataDir),
 			"-client-url", clientURL,
 			"-peer-url", fmt.Sprintf("http://127.0.0.1:%d", peerPort))
 		if err != nil {
@@ -185,19 +199,24 @@ func (c *ControlPlane) startEtcd(ctx context.Context) (string, error) {
 		if !p.exited() {
 			return "", last
 		}
-		_ = os.RemoveAll(c.path("etcd-data"))
+		if !c.persist {
+			_ = os.RemoveAll(c.statePath(etcdDataDir))
+		}
 	}
 	return "", last
 }
 
-// startAPIServer starts kube-apiserver on a free port and waits for its /readyz.
+// startAPIServer starts kube-apiserver on a free port (that of the last run first, with a state
+// directory) and waits for its /readyz; with a state directory it then saves the ports.
 func (c *ControlPlane) startAPIServer(ctx context.Context, etcdURL string) error {
 	var last error
+	_, _, want := savedPorts(c.state)
 	for attempt := 1; attempt <= attempts; attempt++ {
-		port, err := freePort()
+		port, err := portOr(want)
 		if err != nil {
 			return err
 		}
+		want = 0
 		c.URL = "https://127.0.0.1:" + strconv.Itoa(port)
 		p, err := c.spawn("kube-apiserver", c.path("kube-apiserver.log"), os.Environ(), nil, c.bins.APIServer,
 			"--etcd-servers="+etcdURL,
@@ -207,13 +226,13 @@ func (c *ControlPlane) startAPIServer(ctx context.Context, etcdURL string) error
 			// No "kubernetes" Service endpoints: there is no network for pods to reach it from.
 			"--endpoint-reconciler-type=none",
 			"--cert-dir="+c.path("certs"),
-			"--tls-cert-file="+c.path("serving.crt"),
-			"--tls-private-key-file="+c.path("serving.key"),
+			"--tls-cert-file="+c.statePath(servingFile),
+			"--tls-private-key-file="+c.statePath(servingKeyFile),
 			"--token-auth-file="+c.path("tokens.csv"),
 			"--authorization-mode=RBAC",
 			"--service-account-issuer="+c.URL,
-			"--service-account-key-file="+c.path("sa.key"),
-			"--service-account-signing-key-file="+c.path("sa.key"),
+			"--service-account-key-file="+c.statePath(saKeyFile),
+			"--service-account-signing-key-file="+c.statePath(saKeyFile),
 			"--service-cluster-ip-range="+ServiceClusterIPRange,
 			// As AKS: privileged pods are a Pod Security question, not a cluster-wide refusal.
 			"--allow-privileged=true",
@@ -232,6 +251,9 @@ func (c *ControlPlane) startAPIServer(ctx context.Context, etcdURL string) error
 			return err == nil && code == http.StatusOK
 		})
 		if last == nil {
+			if c.persist {
+				return savePorts(c.state, c.etcdPorts[0], c.etcdPorts[1], port)
+			}
 			return nil
 		}
 		if !p.exited() {

@@ -43,4 +43,9 @@
 //	err = cp.CheckPodSecurity(ctx) // the API server's refusals of the Deployments' pods
 //
 // and for the stamps of several stacks, kubelocal.NewClusters with cs.AKSAPIServers().
+//
+// Each Start is a new, empty cluster at a new address unless the StateDir option keeps its
+// identity (CA, token, ports) and etcd's data in a directory: a drill that keeps its Pulumi state
+// between runs must keep its clusters' state alongside, or the provider would see another
+// cluster in the kubeconfig and replace every object (DiffConfig in the provider's provider.go).
 package kubelocal

@@ -238,16 +238,18 @@ func workload(root string, bins *kubelocal.Binaries, cp *kubelocal.ControlPlane)
 				t.Fatal(err)
 			}
 		})
-		clusters, err := kubelocal.NewClusters(ctx, bins, logWriter{t})
+		// The clusters keep their state in a directory, as the drill's would between runs.
+		stateDir := t.TempDir()
+		clusters, err := kubelocal.NewClusters(ctx, bins, logWriter{t}, kubelocal.StateDir(stateDir))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(clusters.Stop)
+		t.Cleanup(func() { clusters.Stop() })
 		sims, err := simprovider.Start(ctx, clusters.AKSAPIServers())
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(sims.Stop)
+		t.Cleanup(func() { sims.Stop() })
 
 		args := &components.WorkloadArgs{
 			Namespace: "workload", AppName: "web", Image: "mcr.microsoft.com/azuredocs/aks-helloworld:v1",
@@ -374,7 +376,18 @@ func workload(root string, bins *kubelocal.Binaries, cp *kubelocal.ControlPlane)
 			t.Log("the workload's pods satisfy the restricted Pod Security level")
 		}
 
-		// A second up with nothing changed, through a new provider process, changes nothing.
+		// A second run, with new processes and the same state directory (as a second drill run),
+		// finds the same objects at the same address: its up changes nothing. Were the
+		// kubeconfig different, the provider would be replaced, and every object with it.
+		firstURL := all["rg-eastus2/aks-eastus2"].URL
+		clusters.Stop()
+		sims.Stop()
+		if clusters, err = kubelocal.NewClusters(ctx, bins, logWriter{t}, kubelocal.StateDir(stateDir)); err != nil {
+			t.Fatal(err)
+		}
+		if sims, err = simprovider.Start(ctx, clusters.AKSAPIServers()); err != nil {
+			t.Fatal(err)
+		}
 		good := stack("eastus2", false)
 		var res auto.UpResult
 		err = withProvider(good, "second up", func() error {
@@ -389,6 +402,10 @@ func workload(root string, bins *kubelocal.Binaries, cp *kubelocal.ControlPlane)
 			if op != "same" && n > 0 {
 				t.Errorf("the second up did %d %s", n, op)
 			}
+		}
+		all = clusters.All()
+		if c := all["rg-eastus2/aks-eastus2"]; c == nil || c.URL != firstURL {
+			t.Errorf("the restarted control plane is not at %s: %v", firstURL, c)
 		}
 
 		// refresh reads every object back (the awaiters of reads are skipped too), and destroy

@@ -28,11 +28,10 @@ type host struct {
 // random one when empty).
 func newHost(bins *Binaries, log io.Writer, token string) (*host, error) {
 	if token == "" {
-		b := make([]byte, 24)
-		if _, err := rand.Read(b); err != nil {
+		var err error
+		if token, err = newToken(); err != nil {
 			return nil, err
 		}
-		token = hex.EncodeToString(b)
 	}
 	dir, err := os.MkdirTemp("", "aks-dr-kubelocal-")
 	if err != nil {
@@ -82,4 +81,13 @@ func (h *host) stop() {
 		}
 		_ = os.RemoveAll(h.dir)
 	})
+}
+
+// newToken returns a random bearer token.
+func newToken() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
 }

@@ -249,3 +249,35 @@ func TestPodNameStaysAValidName(t *testing.T) {
 		t.Fatalf("podName(long) = %q (%d)", got, len(got))
 	}
 }
+
+func TestStateDirIdentityIsStable(t *testing.T) {
+	dir := t.TempDir()
+	tok1, err := loadOrCreateToken(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok2, err := loadOrCreateToken(dir)
+	if err != nil || tok1 != tok2 || len(tok1) < 32 {
+		t.Fatalf("token %q then %q (%v)", tok1, tok2, err)
+	}
+	p1, err := loadOrCreatePKI(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := loadOrCreatePKI(dir)
+	if err != nil || string(p1.caPEM) != string(p2.caPEM) || string(p1.servingPEM) != string(p2.servingPEM) {
+		t.Fatalf("the certificates changed between loads (%v)", err)
+	}
+	if a, b, c := savedPorts(dir); a != 0 || b != 0 || c != 0 {
+		t.Fatalf("ports before any were saved: %d %d %d", a, b, c)
+	}
+	if err := savePorts(dir, 1, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	if a, b, c := savedPorts(dir); a != 1 || b != 2 || c != 3 {
+		t.Fatalf("saved ports: %d %d %d", a, b, c)
+	}
+	if got := clusterDirName("rg-eus2", "aks/x y"); got != "rg-eus2_aks_x_y" {
+		t.Fatalf("clusterDirName = %q", got)
+	}
+}
