@@ -59,6 +59,17 @@ func Build(ctx context.Context, root string, log io.Writer) (*Binaries, error) {
 		{name: "pulumi-resource-kubernetes", module: "tools/kubernetes-provider", pkg: ".",
 			ldflags: "-X main.version=" + b.ProviderVersion},
 	}
+	// One build at a time: two test packages (or a test and the drill) starting together on a
+	// cold cache would otherwise compile the same binaries side by side; the second one waits,
+	// then finds them up to date.
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o750); err != nil {
+		return nil, err
+	}
+	unlock, err := lockFile(filepath.Join(root, "bin", ".kubelocal-build.lock"))
+	if err != nil {
+		return nil, fmt.Errorf("kubelocal: locking bin/ for the build: %w", err)
+	}
+	defer unlock()
 	for _, t := range tools {
 		if err := t.ensure(ctx, root, log); err != nil {
 			return nil, err

@@ -281,3 +281,31 @@ func TestStateDirIdentityIsStable(t *testing.T) {
 		t.Fatalf("clusterDirName = %q", got)
 	}
 }
+
+func TestLockFileSerialises(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the lock is a no-op off Linux")
+	}
+	path := filepath.Join(t.TempDir(), "lock")
+	unlock, err := lockFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acquired := make(chan func())
+	go func() {
+		second, err := lockFile(path)
+		if err != nil {
+			t.Error(err)
+			second = func() {}
+		}
+		acquired <- second
+	}()
+	select {
+	case second := <-acquired:
+		second()
+		t.Fatal("a second lock was granted while the first was held")
+	default:
+	}
+	unlock()
+	(<-acquired)()
+}

@@ -1,6 +1,9 @@
 package kubelocal
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
 // supported says whether this system can run the control plane.
 const supported = true
@@ -14,4 +17,21 @@ func sysProcAttr() *syscall.SysProcAttr {
 // signalGroup sends sig to the process group led by pid.
 func signalGroup(pid int, sig syscall.Signal) {
 	_ = syscall.Kill(-pid, sig)
+}
+
+// lockFile takes an exclusive lock on path (created if needed), waiting for another process
+// that holds it, and returns the func that releases it.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
