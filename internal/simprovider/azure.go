@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -162,6 +163,8 @@ func parseTemplate(t tokens.Type) armTemplate {
 // azure simulates azure-native.
 type azure struct {
 	subscriptionID, tenantID string
+	// apiServer, when set, says where a cluster's credentials point (see AKSAPIServer).
+	apiServer func(resourceGroup, cluster string) (APIServer, error)
 	// subnets remembers the address prefix of every subnet created or updated in this process,
 	// by subnet ID, so the firewall gets the fourth address of AzureFirewallSubnet like in Azure.
 	subnets map[string]string
@@ -170,10 +173,14 @@ type azure struct {
 }
 
 // NewAzureNative returns the simulated azure-native provider.
-func NewAzureNative() *Provider {
+func NewAzureNative(opts ...Option) *Provider {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	return &Provider{
 		pkg: "azure-native", version: "2.90.0", nameOutput: true,
-		b: &azure{subscriptionID: SimSubscriptionID, tenantID: SimTenantID, subnets: map[string]string{}, loc: newLocations()},
+		b: &azure{subscriptionID: SimSubscriptionID, tenantID: SimTenantID, subnets: map[string]string{}, loc: newLocations(), apiServer: o.apiServer},
 	}
 }
 
@@ -187,6 +194,35 @@ func (a *azure) invokeRegions(_ string, args resource.PropertyMap) []string {
 		return []string{a.loc.groups[strings.ToLower(rg)]}
 	}
 	return nil
+}
+
+// APIServer is a real Kubernetes API server (for example internal/kubelocal's) that the
+// simulated AKS clusters' credentials can point at.
+type APIServer struct {
+	URL    string // https://host:port
+	CAData []byte // PEM certificate of the CA that signed its serving certificate
+}
+
+// Option changes the simulated providers.
+type Option func(*options)
+
+type options struct {
+	apiServer func(resourceGroup, cluster string) (APIServer, error)
+}
+
+// AKSAPIServer makes listManagedClusterUserCredentials answer, for every cluster, with a
+// kubeconfig whose server and certificate authority are s's, instead of a made-up endpoint.
+// The user is the same kubelogin exec user, so the program converts the kubeconfig unchanged
+// and the Kubernetes provider runs `kubelogin get-token ...` against s.
+func AKSAPIServer(s APIServer) Option {
+	return AKSAPIServerFunc(func(string, string) (APIServer, error) { return s, nil })
+}
+
+// AKSAPIServerFunc is AKSAPIServer with an API server per cluster: f receives the cluster's
+// resource group and name (for example to start a control plane for each cluster on first
+// use); its error fails the invoke.
+func AKSAPIServerFunc(f func(resourceGroup, cluster string) (APIServer, error)) Option {
+	return func(o *options) { o.apiServer = f }
 }
 
 func (a *azure) configure(vars resource.PropertyMap) {
@@ -336,6 +372,15 @@ func (a *azure) clusterOutputs(id, name, location string, in, out resource.Prope
 	}
 	h := seed(id)
 	out["fqdn"] = resource.NewStringProperty(apiServerHost(dnsPrefix, id, location))
+	// With a real API server behind the credentials, the cluster reports that server's host as
+	// its fqdn, as AKS reports the host its kubeconfig names (the program checks the two agree).
+	if a.apiServer != nil && id != "" {
+		if s, err := a.apiServer(rg(in), name); err == nil {
+			if u, err := url.Parse(s.URL); err == nil && u.Hostname() != "" {
+				out["fqdn"] = resource.NewStringProperty(u.Hostname())
+			}
+		}
+	}
 	out["azurePortalFQDN"] = resource.NewStringProperty(fmt.Sprintf("%s-%08x.portal.hcp.%s.azmk8s.io", dnsPrefix, uint32(h), location))
 	if private, _ := lookup(in, "apiServerAccessProfile", "enablePrivateCluster"); private.IsBool() && private.BoolValue() {
 		out["privateFQDN"] = resource.NewStringProperty(fmt.Sprintf("%s-%08x.%s.privatelink.%s.azmk8s.io", dnsPrefix, uint32(h), guid(id, "pl"), location))
@@ -459,7 +504,10 @@ func (a *azure) invoke(tok string, args resource.PropertyMap) (resource.Property
 			return nil, fmt.Errorf("%s needs resourceGroupName and resourceName", tok)
 		}
 		const user = "clusterUser"
-		kc := a.kubeconfig(group, cluster, user)
+		kc, err := a.kubeconfig(group, cluster, user)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", tok, err)
+		}
 		return resource.PropertyMap{"kubeconfigs": resource.NewArrayProperty([]resource.PropertyValue{
 			obj("name", user, "value", base64.StdEncoding.EncodeToString([]byte(kc))),
 		})}, nil
@@ -469,9 +517,9 @@ func (a *azure) invoke(tok string, args resource.PropertyMap) (resource.Property
 
 // kubeconfig is what AKS returns for an Entra ID-enabled cluster: the user authenticates with the
 // kubelogin exec plugin (device code login until the program converts it). Its server is the
-// cluster's fqdn output, and it depends only on the cluster's inputs, so repeated runs see the
-// same provider configuration.
-func (a *azure) kubeconfig(group, cluster, user string) string {
+// cluster's fqdn output, or the real API server of AKSAPIServer; it depends only on the
+// cluster's inputs, so repeated runs see the same provider configuration.
+func (a *azure) kubeconfig(group, cluster, user string) (string, error) {
 	info := a.loc.clusters[strings.ToLower(group+"/"+cluster)]
 	if info.dnsPrefix == "" {
 		info = clusterInfo{dnsPrefix: strings.ToLower(cluster), location: "unknown"}
@@ -481,6 +529,13 @@ func (a *azure) kubeconfig(group, cluster, user string) string {
 	ctxName := cluster
 	authUser := fmt.Sprintf("%s_%s_%s", user, group, cluster)
 	ca := base64.StdEncoding.EncodeToString([]byte("-----BEGIN CERTIFICATE-----\nU0lNVUxBVEVE\n-----END CERTIFICATE-----\n"))
+	if a.apiServer != nil {
+		s, err := a.apiServer(group, cluster)
+		if err != nil {
+			return "", err
+		}
+		server, ca = s.URL, base64.StdEncoding.EncodeToString(s.CAData)
+	}
 	return fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:
@@ -520,7 +575,7 @@ users:
         To learn more, please go to https://aka.ms/aks/kubelogin
       interactiveMode: IfAvailable
       provideClusterInfo: false
-`, ca, server, cluster, cluster, authUser, ctxName, ctxName, authUser, AKSServerAppID, a.tenantID)
+`, ca, server, cluster, cluster, authUser, ctxName, ctxName, authUser, AKSServerAppID, a.tenantID), nil
 }
 
 // obj builds an object property from alternating keys and values (strings or PropertyValues).

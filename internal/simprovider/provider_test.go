@@ -3,6 +3,7 @@ package simprovider
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -360,5 +361,57 @@ func TestClusterOutputsFillWhatTheProgramLeavesOut(t *testing.T) {
 	}
 	if f, _ := str(out, "fqdn"); !strings.HasPrefix(f, "aksdr-") || !strings.HasSuffix(f, ".hcp.eastus2.azmk8s.io") {
 		t.Fatalf("fqdn %q", f)
+	}
+}
+
+func TestAKSAPIServerPointsTheCredentialsAtIt(t *testing.T) {
+	ca := []byte("-----BEGIN CERTIFICATE-----\nTE9DQUw=\n-----END CERTIFICATE-----\n")
+	p := NewAzureNative(AKSAPIServer(APIServer{URL: "https://127.0.0.1:6443", CAData: ca}))
+	args := map[string]any{"resourceGroupName": "rg-eus2", "resourceName": "aks-eus2", "format": "exec"}
+	kr, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "azure-native:containerservice:listManagedClusterUserCredentials", Args: props(t, args)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value, _ := str(fromStruct(t, kr.Return), "kubeconfigs", 0, "value")
+	kc, err := base64.StdEncoding.DecodeString(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"server: https://127.0.0.1:6443\n",
+		"certificate-authority-data: " + base64.StdEncoding.EncodeToString(ca) + "\n",
+		"command: kubelogin", "- devicecode", "- --server-id\n      - " + AKSServerAppID,
+	} {
+		if !strings.Contains(string(kc), want) {
+			t.Fatalf("kubeconfig lacks %q:\n%s", want, kc)
+		}
+	}
+}
+
+func TestAKSAPIServerFuncChoosesPerClusterAndFailsTheInvoke(t *testing.T) {
+	p := NewAzureNative(AKSAPIServerFunc(func(group, cluster string) (APIServer, error) {
+		if cluster == "aks-broken" {
+			return APIServer{}, errors.New("no control plane for aks-broken")
+		}
+		return APIServer{URL: "https://127.0.0.1:1" + strconv.Itoa(len(group+cluster)), CAData: []byte("CA")}, nil
+	}))
+	invoke := func(cluster string) (string, error) {
+		args := map[string]any{"resourceGroupName": "rg", "resourceName": cluster, "format": "exec"}
+		kr, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "azure-native:containerservice:listManagedClusterUserCredentials", Args: props(t, args)})
+		if err != nil {
+			return "", err
+		}
+		value, _ := str(fromStruct(t, kr.Return), "kubeconfigs", 0, "value")
+		kc, err := base64.StdEncoding.DecodeString(value)
+		return string(kc), err
+	}
+	for cluster, want := range map[string]string{"aks-eus2": "https://127.0.0.1:110", "aks-centralus": "https://127.0.0.1:115"} {
+		kc, err := invoke(cluster)
+		if err != nil || !strings.Contains(kc, "server: "+want+"\n") {
+			t.Fatalf("%s: %v\n%s", cluster, err, kc)
+		}
+	}
+	if _, err := invoke("aks-broken"); err == nil || !strings.Contains(err.Error(), "no control plane for aks-broken") {
+		t.Fatalf("aks-broken: err = %v", err)
 	}
 }

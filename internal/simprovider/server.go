@@ -45,10 +45,10 @@ type Running struct {
 }
 
 // Start serves the simulated azure-native and kubernetes providers until Stop is called or ctx
-// is done.
-func Start(ctx context.Context) (*Running, error) {
+// is done. Options change the azure-native simulator (see AKSAPIServer).
+func Start(ctx context.Context, opts ...Option) (*Running, error) {
 	r := &Running{Providers: map[string]*Provider{}, Ports: map[string]int{}, Outages: NewOutages()}
-	for _, p := range []*Provider{NewAzureNative(), NewKubernetes()} {
+	for _, p := range []*Provider{NewAzureNative(opts...), NewKubernetes()} {
 		p.outages = r.Outages
 		port, stop, err := Serve(p)
 		if err != nil {
