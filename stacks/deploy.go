@@ -66,6 +66,7 @@ func deployStamp(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutClusterID, stamp.ClusterID)
 	ctx.Export(OutKeyVaultURI, stamp.KeyVaultURI)
 	ctx.Export(OutResourceGroupName, stamp.ResourceGroup.Name)
+	ctx.Export(OutAppGatewayID, stamp.AppGateway.ID())
 	ctx.Export(OutFrontDoorEndpoint, pulumi.String(global.EndpointHostName))
 	ctx.Export(OutDetectionSeconds, pulumi.Int(global.DetectionSeconds))
 	return nil

@@ -91,6 +91,11 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 		_ = ctx.Log.Warn("no stamp is deployed yet, so Front Door has no origin and no route: deploy the stamps (pulumi up -s <stamp>), then run pulumi up -s "+ctx.Stack()+" again", nil)
 	}
 
+	monitoring, err := deployMonitoring(ctx, cfg, shared, fd, origins, stamps, names, tags)
+	if err != nil {
+		return err
+	}
+
 	stampLocations := pulumi.StringMap{}
 	for _, o := range cfg.Global.Origins {
 		stampLocations[o.StackRef] = pulumi.String(o.Location)
@@ -117,6 +122,8 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutStamps, stampLocations)
 	ctx.Export(OutOriginPriorities, priorities)
 	ctx.Export(OutOriginNames, originNames)
+	ctx.Export(OutActionGroupID, monitoring.ActionGroup.ID())
+	ctx.Export(OutAppInsightsID, monitoring.AppInsights.ID())
 	return nil
 }
 
@@ -124,6 +131,8 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 type deployedStamp struct {
 	hostName string
 	plan     addressPlan
+	// appGatewayID is empty for a stamp deployed before it exported one.
+	appGatewayID string
 }
 
 // readStamps reads every stamp listed in origins. A stamp stack that exists but was never
@@ -134,9 +143,17 @@ func readStamps(ctx *pulumi.Context, cfg *Config) (map[string]deployedStamp, err
 	var errs []error
 	for _, o := range cfg.Global.Origins {
 		advice := fmt.Sprintf("create it with `pulumi stack init %s` (and deploy it with `pulumi up -s %s`), or fix %s:origins.%s", o.Stack, o.Stack, Namespace, o.Stack)
-		values, missing, err := stackOutputs(ctx, o.StackRef, stampOutputs, advice)
+		values, found, err := stackOutputs(ctx, o.StackRef, append(slices.Clone(stampOutputs), stampMonitoringOutputs...), advice)
 		if err != nil {
 			return nil, err
+		}
+		// The monitoring outputs are optional: only the origin's outputs decide whether the
+		// stamp is deployed.
+		var missing []string
+		for _, key := range found {
+			if slices.Contains(stampOutputs, key) {
+				missing = append(missing, key)
+			}
 		}
 		switch {
 		case len(missing) == len(stampOutputs):
@@ -155,7 +172,7 @@ func readStamps(ctx *pulumi.Context, cfg *Config) (map[string]deployedStamp, err
 				errs = append(errs, fmt.Errorf("stack %s: %s", o.Stack, msg))
 			}
 		}
-		out[o.Stack] = deployedStamp{hostName: str(values, OutOriginHostName), plan: plan}
+		out[o.Stack] = deployedStamp{hostName: str(values, OutOriginHostName), plan: plan, appGatewayID: str(values, OutAppGatewayID)}
 	}
 	if len(errs) > 0 {
 		return nil, configError(errs)

@@ -69,6 +69,15 @@ var Defaults = map[string]any{
 	"apiServerAuthorizedIpRanges": []string{},
 	"registryAllowedIpRanges":     []string{},
 	"registryImages":              []string{DefaultWorkloadImage},
+
+	// Observability (issue 9): alerts, synthetic checks and the failover drill.
+	"alertEmails":              []string{},
+	"alertWebhooks":            []string{},
+	"alertOriginHealthPercent": 75,
+	"alert5xxPercent":          5,
+	"alertWindowMinutes":       5,
+	"webTestFrequencySeconds":  300,
+	"drillFaultMinutes":        10,
 }
 
 // Origin defaults, inside each entry of the global stack's `origins` map.
@@ -89,14 +98,18 @@ var RequiredKeys = map[Role][]string{
 // the other role set in a stack's file is an error: it would be silently ignored otherwise.
 var roleKeys = map[Role][]string{
 	RoleGlobal: {"origins", "probePath", "probeProtocol", "probeRequestType", "probeIntervalSeconds",
-		"probeSampleSize", "probeSuccessfulSamples", "probeAdditionalLatencyMs", "registryAllowedIpRanges", "registryImages"},
+		"probeSampleSize", "probeSuccessfulSamples", "probeAdditionalLatencyMs", "registryAllowedIpRanges", "registryImages",
+		// Observability (issue 9).
+		"alertEmails", "alertWebhooks", "alertOriginHealthPercent", "alert5xxPercent", "alertWindowMinutes", "webTestFrequencySeconds"},
 	RoleStamp: {"hubAddressSpace", "firewallSubnetPrefix", "spokeAddressSpace", "aksSubnetPrefix",
 		"appGatewaySubnetPrefix", "privateEndpointSubnetPrefix", "ingressIp", "serviceCidr", "dnsServiceIp",
 		"kubernetesVersion", "systemNodeVmSize", "systemNodeMinCount", "systemNodeMaxCount", "userNodeVmSize",
 		"userNodeMinCount", "userNodeMaxCount", "maxPodsPerNode", "workloadImage", "workloadPort",
 		"workloadHealthPath", "workloadReplicas", "workloadMaxReplicas", "workloadCpuRequest",
 		"workloadMemoryRequest", "workloadCpuTargetPercent", "kubeLoginMode", "keyVaultGeneration",
-		"clusterAdminGroupObjectIds", "globalStack", "firewallPublicIpCount", "apiServerAuthorizedIpRanges"},
+		"clusterAdminGroupObjectIds", "globalStack", "firewallPublicIpCount", "apiServerAuthorizedIpRanges",
+		// Observability (issue 9).
+		"drillFaultMinutes"},
 }
 
 // movedKeys are the keys of the earlier two-stack layout (primary owned the global layer), with
@@ -190,6 +203,7 @@ func (r *reader) stamp() StampConfig {
 		GlobalStack:                 qualifyStack(r.ctx, r.str("globalStack")),
 		FirewallPublicIPCount:       r.integer("firewallPublicIpCount"),
 		APIServerAuthorizedIPRanges: r.stringList("apiServerAuthorizedIpRanges"),
+		DrillFaultMinutes:           r.integer("drillFaultMinutes"),
 	}
 	// The ingress IP defaults to the AKS subnet's last usable address: Azure hands out node and
 	// pod IPs from the bottom.
@@ -213,6 +227,14 @@ func (r *reader) global() GlobalConfig {
 		Origins:                 r.origins(),
 		RegistryAllowedIPRanges: r.stringList("registryAllowedIpRanges"),
 		RegistryImages:          r.stringList("registryImages"),
+		Monitoring: MonitoringConfig{
+			Emails:                  r.stringList("alertEmails"),
+			Webhooks:                r.stringList("alertWebhooks"),
+			OriginHealthPercent:     r.integer("alertOriginHealthPercent"),
+			Percent5xx:              r.integer("alert5xxPercent"),
+			WindowMinutes:           r.integer("alertWindowMinutes"),
+			WebTestFrequencySeconds: r.integer("webTestFrequencySeconds"),
+		},
 	}
 }
 

@@ -17,6 +17,12 @@ const (
 	OutClusterID         = "clusterId"
 	OutKeyVaultURI       = "keyVaultUri"
 	OutResourceGroupName = "resourceGroupName"
+	// OutAppGatewayID is the stamp's Application Gateway: the global layer's per-region
+	// unhealthy-backend alert watches it (issue 9). Optional for the global stack, so a stamp
+	// deployed before it existed still gets its origin.
+	OutAppGatewayID = "appGatewayId"
+	// OutChaosExperimentID is the stamp's Chaos Studio failover drill (issue 9).
+	OutChaosExperimentID = "chaosExperimentId"
 
 	// Global.
 	OutGlobalResourceGroupName  = "globalResourceGroupName"
@@ -39,6 +45,10 @@ const (
 	// OutRegistryImages are the images the global layer imports into the registry: a stamp's
 	// workloadImage must be one of them, or its pods could not pull.
 	OutRegistryImages = "registryImages"
+	// OutActionGroupID is the action group every alert notifies (issue 9).
+	OutActionGroupID = "alertActionGroupId"
+	// OutAppInsightsID holds the availability tests (issue 9).
+	OutAppInsightsID = "appInsightsId"
 )
 
 // GlobalOutputs are the global stack's outputs a stamp reads, in the order it checks them.
@@ -54,3 +64,9 @@ var globalOutputs = []string{
 func StampOutputs() []string { return append([]string(nil), stampOutputs...) }
 
 var stampOutputs = []string{OutLocation, OutOriginHostName, OutHubAddressSpace, OutSpokeAddressSpace}
+
+// StampMonitoringOutputs are a stamp's outputs the global stack reads when present: a stamp
+// deployed by an earlier version lacks them, and still gets its origin (issue 9).
+func StampMonitoringOutputs() []string { return append([]string(nil), stampMonitoringOutputs...) }
+
+var stampMonitoringOutputs = []string{OutAppGatewayID}

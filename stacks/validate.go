@@ -64,12 +64,14 @@ func (c *Config) validate() []error {
 	switch c.Role {
 	case RoleGlobal:
 		c.validateGlobal(v)
+		c.validateMonitoring(v)
 	case RoleStamp:
 		c.validateStampIdentity(v)
 		c.validateNetwork(v)
 		c.validateCluster(v)
 		c.validateWorkload(v)
 		c.validateAccess(v)
+		c.validateDrill(v)
 	}
 	return v.errs
 }

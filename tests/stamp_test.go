@@ -76,6 +76,14 @@ var globalTypes = map[string]int{
 	"azure-native:resources:AzureCliScript":             1,
 	"azure-native:managedidentity:UserAssignedIdentity": 1,
 	"azure-native:authorization:RoleAssignment":         1,
+
+	// Issue 9: alerts, action group, Application Insights and availability tests.
+	"aks-dr:global:Monitoring":          1,
+	"azure-native:insights:ActionGroup": 1,
+	// 2 origin health + 1 5xx + 2 unhealthy backends + 3 availability (endpoint, 2 origins)
+	"azure-native:insights:MetricAlert": 8,
+	"azure-native:insights:Component":   1,
+	"azure-native:insights:WebTest":     3,
 }
 
 func countTypes(r *recorder) map[string]int {
@@ -292,9 +300,11 @@ func TestAppGatewayAdmitsOnlyFrontDoor(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{
 		"AzureFrontDoor.Backend": "Allow 80",
-		"GatewayManager":         "Allow 65200-65535",
-		"AzureLoadBalancer":      "Allow *",
-		"*":                      "Deny *",
+		// Issue 9: the global layer's availability tests reach the origin directly.
+		"ApplicationInsightsAvailability": "Allow 80",
+		"GatewayManager":                  "Allow 65200-65535",
+		"AzureLoadBalancer":               "Allow *",
+		"*":                               "Deny *",
 	}, sources)
 }
 

@@ -1,0 +1,42 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/components"
+)
+
+// deployMonitoring registers the global layer's alerts, action group and availability tests
+// (issue 9). Only deployed stamps (those with an origin) get per-region alerts and tests, like
+// origins; all of it lives in the global layer's resource group, so it survives a stamp region.
+func deployMonitoring(ctx *pulumi.Context, cfg *Config, shared *components.SharedServices, fd *components.GlobalFrontDoor,
+	origins []registeredOrigin, stamps map[string]deployedStamp, names *components.Namer, tags map[string]string) (*components.Monitoring, error) {
+	m := cfg.Global.Monitoring
+	if len(m.Emails)+len(m.Webhooks) == 0 {
+		_ = ctx.Log.Warn("alertEmails and alertWebhooks are empty: alerts fire and show in the portal, but nobody is told; set at least one receiver", nil)
+	}
+	var monitored []components.MonitoredRegion
+	for _, o := range origins {
+		s := stamps[o.cfg.Stack]
+		monitored = append(monitored, components.MonitoredRegion{
+			Code: regions[o.cfg.Location].code, Location: o.cfg.Location, OriginHostName: s.hostName, AppGatewayID: s.appGatewayID,
+		})
+	}
+	return components.NewMonitoring(ctx, "monitoring", &components.MonitoringArgs{
+		ResourceGroupName:       shared.ResourceGroup.Name,
+		Location:                cfg.Location,
+		Names:                   names,
+		WorkspaceID:             shared.Workspace.ID(),
+		FrontDoorProfileID:      fd.Profile.ID(),
+		FrontDoorID:             fd.FrontDoorID,
+		EndpointHostName:        fd.Endpoint.HostName,
+		Regions:                 monitored,
+		Emails:                  m.Emails,
+		Webhooks:                m.Webhooks,
+		OriginHealthPercent:     m.OriginHealthPercent,
+		Percent5xx:              m.Percent5xx,
+		WindowMinutes:           m.WindowMinutes,
+		WebTestFrequencySeconds: m.WebTestFrequencySeconds,
+		Tags:                    tags,
+	})
+}
