@@ -57,6 +57,10 @@ func deployStamp(ctx *pulumi.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	drill, err := deployDrill(ctx, cfg, client, stamp, names)
+	if err != nil {
+		return err
+	}
 	n := cfg.Stamp.Network
 	ctx.Export(OutLocation, pulumi.String(cfg.Location))
 	ctx.Export(OutHubAddressSpace, pulumi.String(n.HubAddressSpace.String()))
@@ -67,6 +71,7 @@ func deployStamp(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutKeyVaultURI, stamp.KeyVaultURI)
 	ctx.Export(OutResourceGroupName, stamp.ResourceGroup.Name)
 	ctx.Export(OutAppGatewayID, stamp.AppGateway.ID())
+	ctx.Export(OutChaosExperimentID, drill.ExperimentID)
 	ctx.Export(OutFrontDoorEndpoint, pulumi.String(global.EndpointHostName))
 	ctx.Export(OutDetectionSeconds, pulumi.Int(global.DetectionSeconds))
 	return nil

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aks-dr/aks-dr/components"
@@ -38,5 +39,20 @@ func deployMonitoring(ctx *pulumi.Context, cfg *Config, shared *components.Share
 		WindowMinutes:           m.WindowMinutes,
 		WebTestFrequencySeconds: m.WebTestFrequencySeconds,
 		Tags:                    tags,
+	})
+}
+
+// deployDrill registers the stamp's Chaos Studio failover drill (issue 9): created by every
+// `pulumi up`, started only by `go run ./cmd/drill -real -drill <stamp>`.
+func deployDrill(ctx *pulumi.Context, cfg *Config, client *authorization.GetClientConfigResult, stamp *components.RegionalStamp,
+	names *components.Namer) (*components.FailoverDrill, error) {
+	return components.NewFailoverDrill(ctx, "drill-"+cfg.Location, &components.FailoverDrillArgs{
+		ResourceGroupName: stamp.ResourceGroup.Name,
+		Location:          cfg.Location,
+		Names:             names,
+		SubscriptionID:    client.SubscriptionId,
+		GatewayNsgID:      stamp.Network.AppGatewayNsg.ID(),
+		FaultMinutes:      cfg.Stamp.DrillFaultMinutes,
+		Tags:              stackTags(ctx, cfg),
 	})
 }

@@ -31,8 +31,8 @@ var stampTypes = map[string]int{
 	"azure-native:network:PrivateEndpoint":                   2,
 	"azure-native:network:PrivateDnsZoneGroup":               2,
 	"azure-native:keyvault:Vault":                            1,
-	"azure-native:managedidentity:UserAssignedIdentity":      3, // cluster, kubelet, workload
-	"azure-native:authorization:RoleAssignment":              6,
+	"azure-native:managedidentity:UserAssignedIdentity":      4, // cluster, kubelet, workload, chaos drill (issue 9)
+	"azure-native:authorization:RoleAssignment":              7, // 6 + the drill's Network Contributor on the gateway NSG (issue 9)
 	"azure-native:insights:DataCollectionRule":               1,
 	"azure-native:insights:DataCollectionRuleAssociation":    1,
 	"azure-native:containerservice:ManagedCluster":           1,
@@ -48,6 +48,10 @@ var stampTypes = map[string]int{
 	"azure-native:managedidentity:FederatedIdentityCredential": 1,
 	"kubernetes:networking.k8s.io/v1:NetworkPolicy":            4,
 	"kubernetes:core/v1:ServiceAccount":                        1,
+
+	// Issue 9: the Chaos Studio failover drill (target, capability, experiment in one ARM deployment).
+	"aks-dr:stamp:FailoverDrill":        1,
+	"azure-native:resources:Deployment": 1,
 }
 
 // Resource types the global stack registers, with both stamps deployed.
