@@ -5,6 +5,7 @@
 //	go run ./cmd/drill -region-down eastus2  # simulated: fail over while that region is down
 //	go run ./cmd/drill -real                 # the real `pulumi preview` of the three stacks
 //	go run ./cmd/drill -real -up             # the real `pulumi up` of the three stacks
+//	go run ./cmd/drill -real -drill primary  # start primary's Chaos Studio drill, measure the failover
 //
 // Simulated, it finds or builds the Pulumi CLI, keeps the state in a git-ignored file backend
 // (.pulumi-local/), serves simulated azure-native and kubernetes providers in-process, and runs
@@ -45,6 +46,8 @@ import (
 type options struct {
 	real, simulated, up, fresh, diff bool
 	regionDown                       string
+	// drillStamp is the stamp stack whose Chaos Studio drill -drill starts and measures.
+	drillStamp string
 }
 
 func main() {
@@ -55,6 +58,7 @@ func main() {
 	flag.BoolVar(&o.fresh, "fresh", false, "simulated: delete the local state first and deploy from scratch")
 	flag.BoolVar(&o.diff, "diff", false, "show property-level diffs (`pulumi preview --diff`)")
 	flag.StringVar(&o.regionDown, "region-down", "", "simulated: take this region down (e.g. eastus2) and run the failover runbook without it")
+	flag.StringVar(&o.drillStamp, "drill", "", "with -real: start this stamp stack's Chaos Studio failover drill (e.g. primary) and measure the failover at the Front Door endpoint")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./cmd/drill [flags]\n\n%s\n\nflags:\n",
 			"Deploys the global, primary and secondary stacks and previews a failover (or, with -region-down, runs one). Azure is simulated unless -real.")
@@ -80,6 +84,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if o.regionDown != "" && o.real {
 		return fmt.Errorf("-region-down simulates an outage and cannot be combined with -real")
+	}
+	if o.drillStamp != "" && (!o.real || o.up) {
+		return fmt.Errorf("-drill starts a Chaos Studio experiment in real Azure: it needs -real and excludes -up (the offline drill-timeline test is go test ./internal/drillmeasure)")
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -108,6 +115,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "pulumi %s (%s: %s)\n", cli.Command.Version(), cli.Source, cli.Path)
 
+	if o.drillStamp != "" {
+		return runMeasuredDrill(ctx, o, root, cli, out)
+	}
 	if useReal {
 		return runReal(ctx, o, root, cli, t, out)
 	}
