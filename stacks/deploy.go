@@ -114,6 +114,9 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 		Workload: components.WorkloadArgs{
 			Image: w.Image, Port: w.Port, HealthPath: w.HealthPath, Replicas: w.Replicas, MaxReplicas: w.MaxReplicas,
 			CPURequest: w.CPURequest, MemoryRequest: w.MemoryRequest, TargetCPUPercent: w.TargetCPUPercent,
+			// Issue 9: the default nginx image answers with the region; another image gets the
+			// region in AKSDR_REGION and should send the X-Served-By-Region header itself.
+			RegionPage: servesRegionPage(w.Image),
 		},
 		KubeLoginMode:              s.KubeLoginMode,
 		SharedWorkspaceID:          pulumi.String(global.SharedWorkspaceID),

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -55,4 +57,11 @@ func deployDrill(ctx *pulumi.Context, cfg *Config, client *authorization.GetClie
 		FaultMinutes:      cfg.Stamp.DrillFaultMinutes,
 		Tags:              stackTags(ctx, cfg),
 	})
+}
+
+// servesRegionPage reports whether the workload image is NGINX's unprivileged nginx, whose
+// entrypoint renders the region page's template (components.WorkloadArgs.RegionPage).
+func servesRegionPage(image string) bool {
+	repo, _, err := components.SplitImage(image)
+	return err == nil && (strings.HasSuffix(repo, "/nginx-unprivileged") || repo == "nginx-unprivileged")
 }

@@ -52,6 +52,8 @@ var stampTypes = map[string]int{
 	// Issue 9: the Chaos Studio failover drill (target, capability, experiment in one ARM deployment).
 	"aks-dr:stamp:FailoverDrill":        1,
 	"azure-native:resources:Deployment": 1,
+	// Issue 9: the nginx template of the page and header naming the region.
+	"kubernetes:core/v1:ConfigMap": 1,
 }
 
 // Resource types the global stack registers, with both stamps deployed.
