@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aks-dr/aks-dr/components/naming"
@@ -62,8 +63,13 @@ type MonitoringArgs struct {
 	Location string
 	// Names derives the Azure names. Required.
 	Names *Namer
-	// WorkspaceID is the shared Log Analytics workspace Application Insights writes to. Required.
+	// WorkspaceID is the shared Log Analytics workspace Application Insights writes to; the
+	// workbook and the saved queries read it. Required.
 	WorkspaceID pulumi.StringInput
+	// WorkspaceName is that workspace's name (the saved queries live in it). Required.
+	WorkspaceName pulumi.StringInput
+	// SubscriptionID makes the workbook's GUID name stable and unique. Required.
+	SubscriptionID string
 	// FrontDoorProfileID is the Front Door profile the Front Door alerts watch. Required.
 	FrontDoorProfileID pulumi.StringInput
 	// FrontDoorID is the profile's X-Azure-FDID value: the origin web tests send it, as the
@@ -90,7 +96,8 @@ type MonitoringArgs struct {
 
 // Monitoring is the global layer's operational view: one action group, the Front Door and
 // Application Gateway metric alerts, Application Insights with standard availability tests
-// against the Front Door endpoint and each region's origin (and their alerts).
+// against the Front Door endpoint and each region's origin (and their alerts), saved queries in
+// the shared workspace and a workbook that shows where traffic goes.
 type Monitoring struct {
 	pulumi.ResourceState
 
@@ -104,6 +111,10 @@ type Monitoring struct {
 	OriginWebTests         map[string]*insights.WebTest
 	// WebTestAlerts is keyed by "frontdoor" and "origin-<region code>".
 	WebTestAlerts map[string]*insights.MetricAlert
+	// SavedSearches are FailoverQueries in the shared workspace; Workbook shows them and the
+	// origin-health metric, so a person can watch a failover happen.
+	SavedSearches []*operationalinsights.SavedSearch
+	Workbook      *insights.Workbook
 }
 
 // NewMonitoring creates the alerts, the action group and the availability tests.
@@ -114,6 +125,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs, opts 
 	if err := require("Monitoring", map[string]bool{
 		"ResourceGroupName": set(args.ResourceGroupName), "Location": args.Location != "", "Names": args.Names != nil,
 		"WorkspaceID": set(args.WorkspaceID), "FrontDoorProfileID": set(args.FrontDoorProfileID),
+		"WorkspaceName": set(args.WorkspaceName), "SubscriptionID": args.SubscriptionID != "",
 		"FrontDoorID": set(args.FrontDoorID), "EndpointHostName": set(args.EndpointHostName),
 		"OriginHealthPercent": args.OriginHealthPercent > 0, "Percent5xx": args.Percent5xx > 0,
 		"WindowMinutes": args.WindowMinutes > 0, "WebTestFrequencySeconds": args.WebTestFrequencySeconds > 0,
@@ -133,7 +145,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs, opts 
 		return nil, err
 	}
 	m := &monitoringBuilder{ctx: ctx, name: name, args: args, c: c, parent: pulumi.Parent(c), tags: pulumi.ToStringMap(args.Tags)}
-	for _, step := range []func() error{m.actionGroup, m.frontDoorAlerts, m.appGatewayAlerts, m.webTests} {
+	for _, step := range []func() error{m.actionGroup, m.frontDoorAlerts, m.appGatewayAlerts, m.webTests, m.workbook} {
 		if err := step(); err != nil {
 			return nil, err
 		}
@@ -144,6 +156,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs, opts 
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"actionGroupId": c.ActionGroup.ID(),
 		"appInsightsId": c.AppInsights.ID(),
+		"workbookId":    c.Workbook.ID(),
 	})
 }
 

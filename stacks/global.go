@@ -91,7 +91,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 		_ = ctx.Log.Warn("no stamp is deployed yet, so Front Door has no origin and no route: deploy the stamps (pulumi up -s <stamp>), then run pulumi up -s "+ctx.Stack()+" again", nil)
 	}
 
-	monitoring, err := deployMonitoring(ctx, cfg, shared, fd, origins, stamps, names, tags)
+	monitoring, err := deployMonitoring(ctx, cfg, client.SubscriptionId, shared, fd, origins, stamps, names, tags)
 	if err != nil {
 		return err
 	}
@@ -124,6 +124,7 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutOriginNames, originNames)
 	ctx.Export(OutActionGroupID, monitoring.ActionGroup.ID())
 	ctx.Export(OutAppInsightsID, monitoring.AppInsights.ID())
+	ctx.Export(OutWorkbookID, monitoring.Workbook.ID())
 	return nil
 }
 

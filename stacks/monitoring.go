@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
@@ -12,7 +13,7 @@ import (
 // deployMonitoring registers the global layer's alerts, action group and availability tests
 // (issue 9). Only deployed stamps (those with an origin) get per-region alerts and tests, like
 // origins; all of it lives in the global layer's resource group, so it survives a stamp region.
-func deployMonitoring(ctx *pulumi.Context, cfg *Config, shared *components.SharedServices, fd *components.GlobalFrontDoor,
+func deployMonitoring(ctx *pulumi.Context, cfg *Config, subscriptionID string, shared *components.SharedServices, fd *components.GlobalFrontDoor,
 	origins []registeredOrigin, stamps map[string]deployedStamp, names *components.Namer, tags map[string]string) (*components.Monitoring, error) {
 	m := cfg.Global.Monitoring
 	if len(m.Emails)+len(m.Webhooks) == 0 {
@@ -25,11 +26,16 @@ func deployMonitoring(ctx *pulumi.Context, cfg *Config, shared *components.Share
 			Code: regions[o.cfg.Location].code, Location: o.cfg.Location, OriginHostName: s.hostName, AppGatewayID: s.appGatewayID,
 		})
 	}
+	// In region order, not priority order: a failover changes the priorities and must change
+	// nothing here (the queries' region mapping included).
+	slices.SortFunc(monitored, func(a, b components.MonitoredRegion) int { return strings.Compare(a.Location, b.Location) })
 	return components.NewMonitoring(ctx, "monitoring", &components.MonitoringArgs{
 		ResourceGroupName:       shared.ResourceGroup.Name,
 		Location:                cfg.Location,
 		Names:                   names,
 		WorkspaceID:             shared.Workspace.ID(),
+		WorkspaceName:           shared.Workspace.Name,
+		SubscriptionID:          subscriptionID,
 		FrontDoorProfileID:      fd.Profile.ID(),
 		FrontDoorID:             fd.FrontDoorID,
 		EndpointHostName:        fd.Endpoint.HostName,

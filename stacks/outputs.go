@@ -49,6 +49,8 @@ const (
 	OutActionGroupID = "alertActionGroupId"
 	// OutAppInsightsID holds the availability tests (issue 9).
 	OutAppInsightsID = "appInsightsId"
+	// OutWorkbookID is the failover workbook in the shared workspace (issue 9).
+	OutWorkbookID = "failoverWorkbookId"
 )
 
 // GlobalOutputs are the global stack's outputs a stamp reads, in the order it checks them.

@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -240,5 +242,86 @@ func TestBadMonitoringConfigIsRejected(t *testing.T) {
 			}
 			assert.Empty(t, rec.resources, "nothing is registered when config is invalid")
 		})
+	}
+}
+
+// TestWorkbookAndSavedQueriesShowWhereTrafficGoes: the queries live in the shared workspace,
+// map each origin host to its region, and the workbook shows them with the origin-health
+// metric of this Front Door profile.
+func TestWorkbookAndSavedQueriesShowWhereTrafficGoes(t *testing.T) {
+	t.Parallel()
+	rec := mustRun(t, "global", stackConfig(t, "global"), deployed())
+	workspaceID := globalFixture()[stacks.OutSharedWorkspaceID].(string)
+	profileID := ArmID("azure-native:cdn:Profile", "rg-aksdr-global", "afd-aksdr-global")
+	// The region is read from the origin's host name, <label>[.<hash>].<region>.cloudapp.azure.com,
+	// so the queries do not depend on which stamps are deployed.
+	regionOfOrigin := `extend Region = coalesce(extract(@"\.([a-z0-9]+)\.cloudapp\.azure\.com$", 1, originName_s), originName_s)`
+	for _, stack := range []string{"primary", "secondary"} {
+		host := stampFixture(stack)[stacks.OutOriginHostName].(string)
+		m := regexp.MustCompile(`\.([a-z0-9]+)\.cloudapp\.azure\.com$`).FindStringSubmatch(host)
+		require.Len(t, m, 2, host)
+		assert.Equal(t, stampFixture(stack)[stacks.OutLocation], m[1], "the pattern finds the region in %s", host)
+	}
+
+	queries := map[string]string{}
+	for _, s := range rec.ofType("azure-native:operationalinsights:SavedSearch") {
+		assert.Equal(t, "log-aksdr-global", plain(get(t, s.Inputs, "workspaceName")), "in the shared workspace")
+		assert.Equal(t, "rg-aksdr-global", plain(get(t, s.Inputs, "resourceGroupName")))
+		assert.Equal(t, "aks-dr failover", plain(get(t, s.Inputs, "category")))
+		queries[plain(get(t, s.Inputs, "savedSearchId")).(string)] = plain(get(t, s.Inputs, "query")).(string)
+	}
+	for id, wants := range map[string][]string{
+		"aksdr-requests-per-origin": {`Category == "FrontDoorAccessLog"`, regionOfOrigin, "bin(TimeGenerated, 1m)"},
+		"aksdr-errors-per-origin":   {`Category == "FrontDoorAccessLog"`, "httpStatusCode_s) >= 500"},
+		"aksdr-probe-failures":      {`Category == "FrontDoorHealthProbeLog"`, regionOfOrigin},
+		"aksdr-availability":        {"AppAvailabilityResults"},
+		"aksdr-replicas":            {"KubePodInventory", `Namespace == "workload"`, "by ClusterName"},
+		"aksdr-nodes":               {"KubeNodeInventory", `Status == "Ready"`},
+	} {
+		q, ok := queries[id]
+		if !assert.True(t, ok, "saved query %s", id) {
+			continue
+		}
+		for _, want := range wants {
+			assert.Contains(t, q, want, id)
+		}
+	}
+
+	wb := rec.one(t, "azure-native:insights:Workbook")
+	assert.Equal(t, workspaceID, plain(get(t, wb.Inputs, "sourceId")), "the workbook belongs to the shared workspace")
+	assert.Equal(t, "shared", plain(get(t, wb.Inputs, "kind")))
+	assert.Equal(t, "westus3", plain(get(t, wb.Inputs, "location")))
+	name := plain(get(t, wb.Inputs, "resourceName")).(string)
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, name, "a workbook's name is a GUID")
+	again := mustRun(t, "global", stackConfig(t, "global"), deployed())
+	assert.Equal(t, name, plain(get(t, again.one(t, "azure-native:insights:Workbook").Inputs, "resourceName")), "and a stable one")
+
+	var content struct {
+		Version string `json:"version"`
+		Items   []struct {
+			Type    int            `json:"type"`
+			Name    string         `json:"name"`
+			Content map[string]any `json:"content"`
+		} `json:"items"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(plain(get(t, wb.Inputs, "serializedData")).(string)), &content))
+	assert.Equal(t, "Notebook/1.0", content.Version)
+	items := map[string]map[string]any{}
+	for _, it := range content.Items {
+		items[it.Name] = it.Content
+	}
+	health := items["origin-health"]
+	require.NotNil(t, health, "the workbook charts origin health")
+	assert.Equal(t, []any{profileID}, health["resourceIds"])
+	metric := health["metrics"].([]any)[0].(map[string]any)
+	assert.Contains(t, metric["metric"], "OriginHealthPercentage")
+	assert.Equal(t, "Origin", metric["splitBy"], "one line per origin")
+	for id, q := range queries {
+		it, ok := items[id]
+		if !assert.True(t, ok, "the workbook shows %s", id) {
+			continue
+		}
+		assert.Equal(t, q, it["query"], "the workbook and the saved query are the same query")
+		assert.Equal(t, []any{workspaceID}, it["crossComponentResources"])
 	}
 }

@@ -90,6 +90,9 @@ var globalTypes = map[string]int{
 	"azure-native:insights:MetricAlert": 8,
 	"azure-native:insights:Component":   1,
 	"azure-native:insights:WebTest":     3,
+	// the failover workbook and its six saved queries in the shared workspace
+	"azure-native:insights:Workbook":               1,
+	"azure-native:operationalinsights:SavedSearch": 6,
 }
 
 func countTypes(r *recorder) map[string]int {
