@@ -45,10 +45,12 @@ type MonitoredRegion struct {
 	Code string
 	// Location is the stamp's region, e.g. "eastus2". Required.
 	Location string
-	// OriginHostName is the stamp's origin (its Application Gateway's public FQDN): the value of
-	// the Origin dimension of Front Door's metrics and the target of the region's web test.
+	// OriginHostName is the stamp's origin (its Application Gateway's public FQDN): the target
+	// of the region's web test, and one of the values its origin-health alert watches.
 	// Required.
 	OriginHostName string
+	// OriginName is the region's Front Door origin's Azure name. Required.
+	OriginName string
 	// AppGatewayID is the stamp's Application Gateway. Optional: a stamp deployed before it
 	// exported appGatewayId gets no unhealthy-backend alert until it is deployed again.
 	AppGatewayID string
@@ -133,8 +135,8 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs, opts 
 		return nil, err
 	}
 	for _, r := range args.Regions {
-		if r.Code == "" || r.Location == "" || r.OriginHostName == "" {
-			return nil, fmt.Errorf("Monitoring: Regions: each region needs Code, Location and OriginHostName, got %+v", r)
+		if r.Code == "" || r.Location == "" || r.OriginHostName == "" || r.OriginName == "" {
+			return nil, fmt.Errorf("Monitoring: Regions: each region needs Code, Location, OriginHostName and OriginName, got %+v", r)
 		}
 	}
 	c := &Monitoring{
@@ -259,8 +261,12 @@ func (m *monitoringBuilder) frontDoorAlerts() error {
 				Operator:        pulumi.String("LessThan"),
 				Threshold:       pulumi.Float64(float64(a.OriginHealthPercent)),
 				TimeAggregation: pulumi.String("Average"),
+				// The metric's Origin dimension names the origin; the documentation does not say
+				// whether by host name or by resource name, so the alert includes both: either
+				// way it watches this origin and no other.
 				Dimensions: insights.MetricDimensionArray{insights.MetricDimensionArgs{
-					Name: pulumi.String("Origin"), Operator: pulumi.String("Include"), Values: pulumi.StringArray{pulumi.String(r.OriginHostName)},
+					Name: pulumi.String("Origin"), Operator: pulumi.String("Include"),
+					Values: pulumi.StringArray{pulumi.String(r.OriginHostName), pulumi.String(r.OriginName)},
 				}},
 			})
 		if err != nil {

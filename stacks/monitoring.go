@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aks-dr/aks-dr/components"
+	"github.com/aks-dr/aks-dr/components/naming"
 )
 
 // deployMonitoring registers the global layer's alerts, action group and availability tests
@@ -22,8 +23,11 @@ func deployMonitoring(ctx *pulumi.Context, cfg *Config, subscriptionID string, s
 	var monitored []components.MonitoredRegion
 	for _, o := range origins {
 		s := stamps[o.cfg.Stack]
+		code := regions[o.cfg.Location].code
 		monitored = append(monitored, components.MonitoredRegion{
-			Code: regions[o.cfg.Location].code, Location: o.cfg.Location, OriginHostName: s.hostName, AppGatewayID: s.appGatewayID,
+			Code: code, Location: o.cfg.Location, OriginHostName: s.hostName, AppGatewayID: s.appGatewayID,
+			// The same name NewFrontDoorOrigin gives the origin.
+			OriginName: (&components.Namer{Prefix: cfg.NamePrefix, Region: code}).Of(naming.FrontDoorOrigin),
 		})
 	}
 	// In region order, not priority order: a failover changes the priorities and must change

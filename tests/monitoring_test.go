@@ -59,16 +59,16 @@ func TestEveryAlertWatchesTheRightScopeAndNotifiesTheGroup(t *testing.T) {
 	type want struct {
 		scope, namespace, metric, operator, aggregation string
 		threshold                                       float64
-		dimension                                       string
+		dimension                                       []any
 	}
 	for name, w := range map[string]want{
-		"alert-aksdr-origin-health-eus2-global": {profileID, "Microsoft.Cdn/profiles", "OriginHealthPercentage", "LessThan", "Average", 60, stampFixture("primary")[stacks.OutOriginHostName].(string)},
-		"alert-aksdr-origin-health-cus-global":  {profileID, "Microsoft.Cdn/profiles", "OriginHealthPercentage", "LessThan", "Average", 60, stampFixture("secondary")[stacks.OutOriginHostName].(string)},
-		"alert-aksdr-frontdoor-5xx-global":      {profileID, "Microsoft.Cdn/profiles", "Percentage5XX", "GreaterThan", "Average", 10, ""},
+		"alert-aksdr-origin-health-eus2-global": {profileID, "Microsoft.Cdn/profiles", "OriginHealthPercentage", "LessThan", "Average", 60, []any{stampFixture("primary")[stacks.OutOriginHostName], "origin-aksdr-eus2"}},
+		"alert-aksdr-origin-health-cus-global":  {profileID, "Microsoft.Cdn/profiles", "OriginHealthPercentage", "LessThan", "Average", 60, []any{stampFixture("secondary")[stacks.OutOriginHostName], "origin-aksdr-cus"}},
+		"alert-aksdr-frontdoor-5xx-global":      {profileID, "Microsoft.Cdn/profiles", "Percentage5XX", "GreaterThan", "Average", 10, nil},
 		"alert-aksdr-appgw-unhealthy-eus2-global": {stampFixture("primary")[stacks.OutAppGatewayID].(string), "Microsoft.Network/applicationGateways",
-			"UnhealthyHostCount", "GreaterThan", "Maximum", 0, ""},
+			"UnhealthyHostCount", "GreaterThan", "Maximum", 0, nil},
 		"alert-aksdr-appgw-unhealthy-cus-global": {stampFixture("secondary")[stacks.OutAppGatewayID].(string), "Microsoft.Network/applicationGateways",
-			"UnhealthyHostCount", "GreaterThan", "Maximum", 0, ""},
+			"UnhealthyHostCount", "GreaterThan", "Maximum", 0, nil},
 	} {
 		a, ok := alerts[name]
 		if !assert.True(t, ok, "alert %s exists (have %v)", name, keysOfRegistered(alerts)) {
@@ -89,9 +89,11 @@ func TestEveryAlertWatchesTheRightScopeAndNotifiesTheGroup(t *testing.T) {
 		assert.Equal(t, w.operator, plain(get(t, in, c+"operator")), name)
 		assert.Equal(t, w.aggregation, plain(get(t, in, c+"timeAggregation")), name)
 		assert.InDelta(t, w.threshold, plain(get(t, in, c+"threshold")), 0, name)
-		if w.dimension != "" {
+		if w.dimension != nil {
 			assert.Equal(t, "Origin", plain(get(t, in, c+"dimensions[0].name")), name)
-			assert.Equal(t, []any{w.dimension}, plain(get(t, in, c+"dimensions[0].values")), "%s watches its own origin only", name)
+			assert.Equal(t, w.dimension, plain(get(t, in, c+"dimensions[0].values")), "%s watches its own origin only (by host name or name)", name)
+		} else {
+			assert.NotContains(t, plain(get(t, in, "criteria.allOf[0]")).(map[string]any), "dimensions", name)
 		}
 	}
 }
