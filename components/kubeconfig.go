@@ -147,6 +147,8 @@ func (b *stampBuilder) workload() error {
 	wl.IdentityClientID = s.WorkloadIdentity.ClientId
 	wl.IngressFromCIDRs = []string{a.Network.AppGatewaySubnetPrefix}
 	wl.EgressHTTPSToCIDRs = []string{a.Network.PrivateEndpointSubnetPrefix}
+	// The pods name their region (issue 9): what a person and the drill see at the endpoint.
+	wl.Region = a.Location
 	// The provider's kubeconfig already waits for the cluster; the deployment must also be
 	// allowed to write to it, the kubelet to pull from the registry (and resolve it privately),
 	// and the workload's identity to exchange its token and read the vault.

@@ -121,8 +121,16 @@ func httpsAndHTTP() network.FirewallPolicyRuleApplicationProtocolArray {
 	}
 }
 
+// DrillRulePriority is the NSG priority the Chaos Studio failover drill's deny rule takes on the
+// gateway subnet's NSG: Azure's lowest priority number, evaluated before every rule of
+// appGatewayNsgRules (the port-80 allow rules therefore sit at 200 and above).
+const DrillRulePriority = 100
+
 // appGatewayNsgRules admit only Front Door's back end to the gateway's listeners, plus the
-// infrastructure traffic an Application Gateway v2 must receive or it fails to deploy.
+// infrastructure traffic an Application Gateway v2 must receive or it fails to deploy, plus the
+// Application Insights availability tests of the global layer (issue 9), which call the origin
+// directly so that a dead region is seen after Front Door has routed around it; they must
+// still send this Front Door profile's X-Azure-FDID header, or the gateway's WAF refuses them.
 func appGatewayNsgRules() network.SecurityRuleTypeArray {
 	rule := func(name string, priority int, access, source, ports string) network.SecurityRuleTypeArgs {
 		return network.SecurityRuleTypeArgs{
@@ -137,10 +145,13 @@ func appGatewayNsgRules() network.SecurityRuleTypeArray {
 			DestinationPortRange:     pulumi.String(ports),
 		}
 	}
-	frontDoor := rule("allow-frontdoor-http", 100, "Allow", "AzureFrontDoor.Backend", "80")
+	frontDoor := rule("allow-frontdoor-http", 200, "Allow", "AzureFrontDoor.Backend", "80")
 	frontDoor.Protocol = pulumi.String("Tcp")
+	availability := rule("allow-availability-tests-http", 210, "Allow", "ApplicationInsightsAvailability", "80")
+	availability.Protocol = pulumi.String("Tcp")
 	return network.SecurityRuleTypeArray{
 		frontDoor,
+		availability,
 		rule("allow-gateway-manager", 110, "Allow", "GatewayManager", "65200-65535"),
 		rule("allow-azure-load-balancer", 120, "Allow", "AzureLoadBalancer", "*"),
 		rule("deny-all-inbound", 4096, "Deny", "*", "*"),

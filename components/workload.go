@@ -58,7 +58,40 @@ type WorkloadArgs struct {
 	// DependsOn must exist before any workload object (a component's own dependsOn does not
 	// reach its children). Optional.
 	DependsOn []pulumi.Resource
+	// Region is the stamp's region: the pods get it in the environment variable RegionEnv, so
+	// the application can say which region served a request (issue 9). Optional.
+	Region string
+	// RegionPage serves, with an nginx-unprivileged image, a page naming Region and the
+	// response header RegionHeader on every answer, from an nginx template the image's
+	// entrypoint fills in from RegionEnv at start. Requires Region. Optional.
+	RegionPage bool
 }
+
+// RegionEnv is the environment variable that carries the stamp's region into the pods, and
+// RegionHeader the response header that names it (what the failover drill reads).
+const (
+	RegionEnv    = "AKSDR_REGION"
+	RegionHeader = "X-Served-By-Region"
+)
+
+// regionPageTemplate is an nginx server block for the nginx-unprivileged image's entrypoint
+// (docker-entrypoint.d/20-envsubst-on-templates.sh): it substitutes only the variables set in
+// the environment (PORT and RegionEnv), leaving nginx's own variables alone, and writes the
+// result to /etc/nginx/conf.d, an emptyDir here since the root filesystem is read-only. Every
+// path answers 200 with the region, so the health probes of Kubernetes, the Application
+// Gateway and Front Door see the same page as users; no-store keeps Front Door and browsers
+// from caching an answer of the region that served before a failover.
+const regionPageTemplate = `server {
+    listen ${PORT};
+    server_name _;
+    add_header ` + RegionHeader + ` "${` + RegionEnv + `}" always;
+    add_header Cache-Control "no-store" always;
+    location / {
+        default_type text/html;
+        return 200 '<!doctype html><html><head><title>aks-dr</title></head><body><h1>aks-dr</h1><p>aks-dr region: ${` + RegionEnv + `}</p></body></html>\n';
+    }
+}
+`
 
 // withDefaults fills in the optional names.
 func (a WorkloadArgs) withDefaults() WorkloadArgs {
@@ -96,6 +129,8 @@ type Workload struct {
 
 	ServiceAccount  *corev1.ServiceAccount
 	NetworkPolicies []*networkingv1.NetworkPolicy
+	// RegionPage holds the nginx template of the region page (with WorkloadArgs.RegionPage).
+	RegionPage *corev1.ConfigMap
 	// Image is the reference the pods pull.
 	Image pulumi.StringOutput
 }
@@ -121,6 +156,9 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 		"MemoryRequest": a.MemoryRequest != "", "TargetCPUPercent": a.TargetCPUPercent > 0, "LoadBalancerIP": a.LoadBalancerIP != "",
 	}); err != nil {
 		return nil, err
+	}
+	if a.RegionPage && a.Region == "" {
+		return nil, fmt.Errorf("Workload: RegionPage needs Region")
 	}
 	w := &Workload{Image: image}
 	if err := ctx.RegisterComponentResource("aks-dr:k8s:Workload", name, w, opts...); err != nil {
@@ -156,6 +194,17 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	if w.NetworkPolicies, err = networkPolicies(ctx, name, a, labels, parent, inNamespace); err != nil {
 		return nil, err
 	}
+	deploymentDeps := []pulumi.Resource{w.Namespace, w.ServiceAccount}
+	if a.RegionPage {
+		w.RegionPage, err = corev1.NewConfigMap(ctx, name+"-region-page", &corev1.ConfigMapArgs{
+			Metadata: meta(a.AppName+"-region-page", nil),
+			Data:     pulumi.StringMap{"default.conf.template": pulumi.String(regionPageTemplate)},
+		}, parent, inNamespace)
+		if err != nil {
+			return nil, err
+		}
+		deploymentDeps = append(deploymentDeps, w.RegionPage)
+	}
 	podLabels := maps.Clone(labels)
 	if a.IdentityClientID != nil {
 		podLabels["azure.workload.identity/use"] = pulumi.String("true")
@@ -170,7 +219,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 				Spec:     podSpec(a, image, labels),
 			},
 		},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{w.Namespace, w.ServiceAccount}),
+	}, parent, pulumi.DependsOn(deploymentDeps),
 		// The autoscaler owns the replica count once the Deployment exists.
 		pulumi.IgnoreChanges([]string{"spec.replicas"}))
 	if err != nil {
@@ -272,6 +321,25 @@ func podSpec(a WorkloadArgs, image pulumi.StringInput, labels pulumi.StringMap) 
 			NodeTaintsPolicy: pulumi.String("Honor"),
 		}
 	}
+	volumes := corev1.VolumeArray{corev1.VolumeArgs{
+		Name:     pulumi.String("tmp"),
+		EmptyDir: &corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String("64Mi")},
+	}}
+	mounts := corev1.VolumeMountArray{corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")}}
+	env := corev1.EnvVarArray{corev1.EnvVarArgs{Name: pulumi.String("PORT"), Value: pulumi.String(strconv.Itoa(a.Port))}}
+	if a.Region != "" {
+		env = append(env, corev1.EnvVarArgs{Name: pulumi.String(RegionEnv), Value: pulumi.String(a.Region)})
+	}
+	if a.RegionPage {
+		// The template, read-only, and the directory the entrypoint renders it into: a small
+		// emptyDir, as the root filesystem stays read-only.
+		volumes = append(volumes,
+			corev1.VolumeArgs{Name: pulumi.String("nginx-conf"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String("1Mi")}},
+			corev1.VolumeArgs{Name: pulumi.String("region-page"), ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: pulumi.String(a.AppName + "-region-page")}})
+		mounts = append(mounts,
+			corev1.VolumeMountArgs{Name: pulumi.String("nginx-conf"), MountPath: pulumi.String("/etc/nginx/conf.d")},
+			corev1.VolumeMountArgs{Name: pulumi.String("region-page"), MountPath: pulumi.String("/etc/nginx/templates"), ReadOnly: pulumi.Bool(true)})
+	}
 	return &corev1.PodSpecArgs{
 		ServiceAccountName:           pulumi.String(a.ServiceAccountName),
 		AutomountServiceAccountToken: pulumi.Bool(false),
@@ -279,10 +347,7 @@ func podSpec(a WorkloadArgs, image pulumi.StringInput, labels pulumi.StringMap) 
 			RunAsNonRoot:   pulumi.Bool(true),
 			SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 		},
-		Volumes: corev1.VolumeArray{corev1.VolumeArgs{
-			Name:     pulumi.String("tmp"),
-			EmptyDir: &corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String("64Mi")},
-		}},
+		Volumes: volumes,
 		TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{
 			spread("topology.kubernetes.io/zone", "DoNotSchedule"),
 			spread("kubernetes.io/hostname", "ScheduleAnyway"),
@@ -304,8 +369,8 @@ func podSpec(a WorkloadArgs, image pulumi.StringInput, labels pulumi.StringMap) 
 				RunAsNonRoot:             pulumi.Bool(true),
 				SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 			},
-			VolumeMounts: corev1.VolumeMountArray{corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")}},
-			Env:          corev1.EnvVarArray{corev1.EnvVarArgs{Name: pulumi.String("PORT"), Value: pulumi.String(strconv.Itoa(a.Port))}},
+			VolumeMounts: mounts,
+			Env:          env,
 		}},
 	}
 }

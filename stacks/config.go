@@ -64,6 +64,9 @@ type StampConfig struct {
 	// AllowVersionSkew lets this stamp run another Kubernetes version or workload image than its
 	// sibling stamps, for the duration of an upgrade (passive region first).
 	AllowVersionSkew bool
+	// DrillFaultMinutes is how long the Chaos Studio failover drill keeps this stamp's serving
+	// path blocked (issue 9).
+	DrillFaultMinutes int
 }
 
 // Standby profiles.
@@ -176,6 +179,24 @@ type GlobalConfig struct {
 	RegistryImages []string
 	// Origins are the stamps behind Front Door, sorted by stack name.
 	Origins []OriginConfig
+	// Monitoring configures the alerts and synthetic checks of the global layer (issue 9).
+	Monitoring MonitoringConfig
+}
+
+// MonitoringConfig is the global layer's alerting: who is told, and when.
+type MonitoringConfig struct {
+	// Emails and Webhooks are the action group's receivers.
+	Emails   []string
+	Webhooks []string
+	// OriginHealthPercent: an origin whose Front Door health-probe success falls below it, on
+	// average over the window, raises an alert.
+	OriginHealthPercent int
+	// Percent5xx: the endpoint's share of 5xx responses above it raises an alert.
+	Percent5xx int
+	// WindowMinutes is the metric alerts' evaluation window (evaluated every minute).
+	WindowMinutes int
+	// WebTestFrequencySeconds is how often each availability test runs from each location.
+	WebTestFrequencySeconds int
 }
 
 // StampLocations are the regions of the stamps, in the order of Origins.

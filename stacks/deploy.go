@@ -61,6 +61,10 @@ func deployStamp(ctx *pulumi.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	drill, err := deployDrill(ctx, cfg, client, stamp, names)
+	if err != nil {
+		return err
+	}
 	n := cfg.Stamp.Network
 	ctx.Export(OutLocation, pulumi.String(cfg.Location))
 	ctx.Export(OutHubAddressSpace, pulumi.String(n.HubAddressSpace.String()))
@@ -70,6 +74,8 @@ func deployStamp(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutClusterID, stamp.ClusterID)
 	ctx.Export(OutKeyVaultURI, stamp.KeyVaultURI)
 	ctx.Export(OutResourceGroupName, stamp.ResourceGroup.Name)
+	ctx.Export(OutAppGatewayID, stamp.AppGateway.ID())
+	ctx.Export(OutChaosExperimentID, drill.ExperimentID)
 	ctx.Export(OutFrontDoorEndpoint, pulumi.String(global.EndpointHostName))
 	ctx.Export(OutDetectionSeconds, pulumi.Int(global.DetectionSeconds))
 	ctx.Export(OutServingCapacity, pulumi.Bool(floors.Serving))
@@ -123,6 +129,9 @@ func stampArgs(ctx *pulumi.Context, cfg *Config, client *authorization.GetClient
 		Workload: components.WorkloadArgs{
 			Image: w.Image, Port: w.Port, HealthPath: w.HealthPath, Replicas: w.Replicas, MaxReplicas: w.MaxReplicas,
 			CPURequest: w.CPURequest, MemoryRequest: w.MemoryRequest, TargetCPUPercent: w.TargetCPUPercent,
+			// Issue 9: the default nginx image answers with the region; another image gets the
+			// region in AKSDR_REGION and should send the X-Served-By-Region header itself.
+			RegionPage: servesRegionPage(w.Image),
 		},
 		KubeLoginMode:              s.KubeLoginMode,
 		SharedWorkspaceID:          pulumi.String(global.SharedWorkspaceID),

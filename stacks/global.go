@@ -95,6 +95,11 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 		_ = ctx.Log.Warn("no stamp is deployed yet, so Front Door has no origin and no route: deploy the stamps (pulumi up -s <stamp>), then run pulumi up -s "+ctx.Stack()+" again", nil)
 	}
 
+	monitoring, err := deployMonitoring(ctx, cfg, client.SubscriptionId, shared, fd, origins, stamps, names, tags)
+	if err != nil {
+		return err
+	}
+
 	stampLocations, declared := pulumi.StringMap{}, pulumi.IntMap{}
 	for _, o := range cfg.Global.Origins {
 		stampLocations[o.StackRef] = pulumi.String(o.Location)
@@ -123,6 +128,9 @@ func deployGlobal(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutOriginPriorities, priorities)
 	ctx.Export(OutDeclaredPriorities, declared)
 	ctx.Export(OutOriginNames, originNames)
+	ctx.Export(OutActionGroupID, monitoring.ActionGroup.ID())
+	ctx.Export(OutAppInsightsID, monitoring.AppInsights.ID())
+	ctx.Export(OutWorkbookID, monitoring.Workbook.ID())
 	return nil
 }
 
@@ -134,6 +142,8 @@ type deployedStamp struct {
 	// lacks it; capacity its capacity output, when present.
 	serving  *bool
 	capacity *Capacity
+	// appGatewayID is empty for a stamp deployed before it exported one.
+	appGatewayID string
 }
 
 // readStamps reads every stamp listed in origins. A stamp stack that exists but was never
@@ -144,7 +154,9 @@ func readStamps(ctx *pulumi.Context, cfg *Config) (map[string]deployedStamp, err
 	var errs []error
 	for _, o := range cfg.Global.Origins {
 		advice := fmt.Sprintf("create it with `pulumi stack init %s` (and deploy it with `pulumi up -s %s`), or fix %s:origins.%s", o.Stack, o.Stack, Namespace, o.Stack)
-		values, all, err := stackOutputs(ctx, o.StackRef, StampOutputs(), advice)
+		// The monitoring outputs are optional: only the origin's outputs decide whether the
+		// stamp is deployed.
+		values, all, err := stackOutputs(ctx, o.StackRef, append(StampOutputs(), stampMonitoringOutputs...), advice)
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +178,7 @@ func readStamps(ctx *pulumi.Context, cfg *Config) (map[string]deployedStamp, err
 				errs = append(errs, fmt.Errorf("stack %s: %s", o.Stack, msg))
 			}
 		}
-		st := deployedStamp{hostName: str(values, OutOriginHostName), plan: plan}
+		st := deployedStamp{hostName: str(values, OutOriginHostName), plan: plan, appGatewayID: str(values, OutAppGatewayID)}
 		if b, ok := values[OutServingCapacity].(bool); ok {
 			st.serving = &b
 		}

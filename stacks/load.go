@@ -76,6 +76,15 @@ var Defaults = map[string]any{
 	"warmWorkloadReplicas":      2,
 	"warmAppGatewayMinCapacity": 0,
 	"allowVersionSkew":          false,
+
+	// Observability (issue 9): alerts, synthetic checks and the failover drill.
+	"alertEmails":              []string{},
+	"alertWebhooks":            []string{},
+	"alertOriginHealthPercent": 75,
+	"alert5xxPercent":          5,
+	"alertWindowMinutes":       5,
+	"webTestFrequencySeconds":  300,
+	"drillFaultMinutes":        10,
 }
 
 // Origin defaults, inside each entry of the global stack's `origins` map.
@@ -96,7 +105,9 @@ var RequiredKeys = map[Role][]string{
 // the other role set in a stack's file is an error: it would be silently ignored otherwise.
 var roleKeys = map[Role][]string{
 	RoleGlobal: {"origins", "probePath", "probeProtocol", "probeRequestType", "probeIntervalSeconds",
-		"probeSampleSize", "probeSuccessfulSamples", "probeAdditionalLatencyMs", "registryAllowedIpRanges", "registryImages"},
+		"probeSampleSize", "probeSuccessfulSamples", "probeAdditionalLatencyMs", "registryAllowedIpRanges", "registryImages",
+		// Observability (issue 9).
+		"alertEmails", "alertWebhooks", "alertOriginHealthPercent", "alert5xxPercent", "alertWindowMinutes", "webTestFrequencySeconds"},
 	RoleStamp: {"hubAddressSpace", "firewallSubnetPrefix", "spokeAddressSpace", "aksSubnetPrefix",
 		"appGatewaySubnetPrefix", "privateEndpointSubnetPrefix", "ingressIp", "serviceCidr", "dnsServiceIp",
 		"kubernetesVersion", "systemNodeVmSize", "systemNodeMinCount", "systemNodeMaxCount", "userNodeVmSize",
@@ -104,7 +115,7 @@ var roleKeys = map[Role][]string{
 		"workloadHealthPath", "workloadReplicas", "workloadMaxReplicas", "workloadCpuRequest",
 		"workloadMemoryRequest", "workloadCpuTargetPercent", "kubeLoginMode", "keyVaultGeneration",
 		"clusterAdminGroupObjectIds", "globalStack", "firewallPublicIpCount", "apiServerAuthorizedIpRanges",
-		"standbyProfile", "warmUserNodeMinCount", "warmWorkloadReplicas", "warmAppGatewayMinCapacity", "allowVersionSkew"},
+		"standbyProfile", "warmUserNodeMinCount", "warmWorkloadReplicas", "warmAppGatewayMinCapacity", "allowVersionSkew", "drillFaultMinutes"},
 }
 
 // movedKeys are the keys of the earlier two-stack layout (primary owned the global layer), with
@@ -204,7 +215,8 @@ func (r *reader) stamp() StampConfig {
 			WarmWorkloadReplicas:      r.integer("warmWorkloadReplicas"),
 			WarmAppGatewayMinCapacity: r.integer("warmAppGatewayMinCapacity"),
 		},
-		AllowVersionSkew: r.boolean("allowVersionSkew"),
+		AllowVersionSkew:  r.boolean("allowVersionSkew"),
+		DrillFaultMinutes: r.integer("drillFaultMinutes"),
 	}
 	// The ingress IP defaults to the AKS subnet's last usable address: Azure hands out node and
 	// pod IPs from the bottom.
@@ -228,6 +240,14 @@ func (r *reader) global() GlobalConfig {
 		Origins:                 r.origins(),
 		RegistryAllowedIPRanges: r.stringList("registryAllowedIpRanges"),
 		RegistryImages:          r.stringList("registryImages"),
+		Monitoring: MonitoringConfig{
+			Emails:                  r.stringList("alertEmails"),
+			Webhooks:                r.stringList("alertWebhooks"),
+			OriginHealthPercent:     r.integer("alertOriginHealthPercent"),
+			Percent5xx:              r.integer("alert5xxPercent"),
+			WindowMinutes:           r.integer("alertWindowMinutes"),
+			WebTestFrequencySeconds: r.integer("webTestFrequencySeconds"),
+		},
 	}
 }
 

@@ -19,6 +19,12 @@ const (
 	OutClusterID         = "clusterId"
 	OutKeyVaultURI       = "keyVaultUri"
 	OutResourceGroupName = "resourceGroupName"
+	// OutAppGatewayID is the stamp's Application Gateway: the global layer's per-region
+	// unhealthy-backend alert watches it (issue 9). Optional for the global stack, so a stamp
+	// deployed before it existed still gets its origin.
+	OutAppGatewayID = "appGatewayId"
+	// OutChaosExperimentID is the stamp's Chaos Studio failover drill (issue 9).
+	OutChaosExperimentID = "chaosExperimentId"
 
 	// Stamp, standby (issue 12). servingCapacity is true when the stamp runs at the serving
 	// floors (hot profile, or its origin has priority 1); capacity holds the floors it applied,
@@ -54,6 +60,12 @@ const (
 	// OutDeclaredPriorities maps every stamp in origins (deployed or not) to the priority the
 	// global config gave it at the global stack's last update: a stamp's floors follow it.
 	OutDeclaredPriorities = "declaredOriginPriorities"
+	// OutActionGroupID is the action group every alert notifies (issue 9).
+	OutActionGroupID = "alertActionGroupId"
+	// OutAppInsightsID holds the availability tests (issue 9).
+	OutAppInsightsID = "appInsightsId"
+	// OutWorkbookID is the failover workbook in the shared workspace (issue 9).
+	OutWorkbookID = "failoverWorkbookId"
 )
 
 // GlobalOutputs are the global stack's outputs a stamp reads, in the order it checks them.
@@ -89,3 +101,9 @@ func missingOf(missing, want []string) []string {
 	}
 	return out
 }
+
+// StampMonitoringOutputs are a stamp's outputs the global stack reads when present: a stamp
+// deployed by an earlier version lacks them, and still gets its origin (issue 9).
+func StampMonitoringOutputs() []string { return append([]string(nil), stampMonitoringOutputs...) }
+
+var stampMonitoringOutputs = []string{OutAppGatewayID}

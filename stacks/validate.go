@@ -64,6 +64,7 @@ func (c *Config) validate() []error {
 	switch c.Role {
 	case RoleGlobal:
 		c.validateGlobal(v)
+		c.validateMonitoring(v)
 	case RoleStamp:
 		c.validateStampIdentity(v)
 		c.validateNetwork(v)
@@ -71,6 +72,7 @@ func (c *Config) validate() []error {
 		c.validateWorkload(v)
 		c.validateAccess(v)
 		c.validateStandby(v)
+		c.validateDrill(v)
 	}
 	return v.errs
 }

@@ -295,9 +295,15 @@ func TestPodMeetsRestrictedPodSecurity(t *testing.T) {
 		"seccompProfile":           map[string]any{"type": "RuntimeDefault"},
 	}, plain(get(t, dep.Inputs, c+"securityContext")))
 	assert.NotContains(t, plain(get(t, dep.Inputs, "spec.template.spec")).(map[string]any), "hostNetwork")
-	assert.Equal(t, []any{map[string]any{"name": "tmp", "mountPath": "/tmp"}}, plain(get(t, dep.Inputs, c+"volumeMounts")),
-		"the only writable path")
+	// Writable paths are emptyDirs (/tmp, and since issue 9 the rendered nginx config); the
+	// region page's template is mounted read-only.
+	assert.Equal(t, []any{
+		map[string]any{"name": "tmp", "mountPath": "/tmp"},
+		map[string]any{"name": "nginx-conf", "mountPath": "/etc/nginx/conf.d"},
+		map[string]any{"name": "region-page", "mountPath": "/etc/nginx/templates", "readOnly": true},
+	}, plain(get(t, dep.Inputs, c+"volumeMounts")))
 	assert.Equal(t, "64Mi", plain(get(t, dep.Inputs, pod+"volumes[0].emptyDir.sizeLimit")))
+	assert.Equal(t, "1Mi", plain(get(t, dep.Inputs, pod+"volumes[1].emptyDir.sizeLimit")))
 	assert.EqualValues(t, 8080, plain(get(t, dep.Inputs, c+"ports[0].containerPort")), "an unprivileged port")
 	assert.Equal(t, "/", plain(get(t, dep.Inputs, c+"readinessProbe.httpGet.path")))
 }

@@ -147,7 +147,10 @@ func fakeAzure(typ, name string, in resource.PropertyMap) (string, resource.Prop
 		"azureFirewallName", "routeTableName", "networkSecurityGroupName", "vaultName", "resourceName", "workspaceName", "registryName",
 		"profileName", "endpointName", "originGroupName", "originName", "routeName", "policyName", "applicationGatewayName",
 		"privateEndpointName", "privateZoneName", "securityPolicyName", "replicationName", "virtualNetworkPeeringName",
-		"dataCollectionRuleName", "name"} {
+		"dataCollectionRuleName",
+		// Issue 9: alerts, availability tests, saved searches, deployments.
+		"actionGroupName", "ruleName", "webTestName", "savedSearchId", "deploymentName",
+		"name"} {
 		if v := str(k); v != "" && k != "resourceGroupName" {
 			azName = v
 		}
@@ -384,6 +387,7 @@ func stampFixture(stack string) map[string]any {
 		stacks.OutHubAddressSpace:   p[1],
 		stacks.OutSpokeAddressSpace: p[2],
 		stacks.OutOriginHostName:    "app-aksdr-" + code + "-tenanthash." + p[0] + ".cloudapp.azure.com",
+		stacks.OutAppGatewayID:      ArmID("azure-native:network:ApplicationGateway", "rg-aksdr-"+code, "agw-aksdr-"+code),
 	}
 	maps.Copy(out, standbyFixture()) // standby_test.go
 	return out

@@ -31,8 +31,8 @@ var stampTypes = map[string]int{
 	"azure-native:network:PrivateEndpoint":                   2,
 	"azure-native:network:PrivateDnsZoneGroup":               2,
 	"azure-native:keyvault:Vault":                            1,
-	"azure-native:managedidentity:UserAssignedIdentity":      3, // cluster, kubelet, workload
-	"azure-native:authorization:RoleAssignment":              6,
+	"azure-native:managedidentity:UserAssignedIdentity":      4, // cluster, kubelet, workload, chaos drill (issue 9)
+	"azure-native:authorization:RoleAssignment":              7, // 6 + the drill's Network Contributor on the gateway NSG (issue 9)
 	"azure-native:insights:DataCollectionRule":               1,
 	"azure-native:insights:DataCollectionRuleAssociation":    1,
 	"azure-native:containerservice:ManagedCluster":           1,
@@ -48,6 +48,12 @@ var stampTypes = map[string]int{
 	"azure-native:managedidentity:FederatedIdentityCredential": 1,
 	"kubernetes:networking.k8s.io/v1:NetworkPolicy":            4,
 	"kubernetes:core/v1:ServiceAccount":                        1,
+
+	// Issue 9: the Chaos Studio failover drill (target, capability, experiment in one ARM deployment).
+	"aks-dr:stamp:FailoverDrill":        1,
+	"azure-native:resources:Deployment": 1,
+	// Issue 9: the nginx template of the page and header naming the region.
+	"kubernetes:core/v1:ConfigMap": 1,
 }
 
 // Resource types the global stack registers, with both stamps deployed.
@@ -76,6 +82,17 @@ var globalTypes = map[string]int{
 	"azure-native:resources:AzureCliScript":             1,
 	"azure-native:managedidentity:UserAssignedIdentity": 1,
 	"azure-native:authorization:RoleAssignment":         1,
+
+	// Issue 9: alerts, action group, Application Insights and availability tests.
+	"aks-dr:global:Monitoring":          1,
+	"azure-native:insights:ActionGroup": 1,
+	// 2 origin health + 1 5xx + 2 unhealthy backends + 3 availability (endpoint, 2 origins)
+	"azure-native:insights:MetricAlert": 8,
+	"azure-native:insights:Component":   1,
+	"azure-native:insights:WebTest":     3,
+	// the failover workbook and its six saved queries in the shared workspace
+	"azure-native:insights:Workbook":               1,
+	"azure-native:operationalinsights:SavedSearch": 6,
 }
 
 func countTypes(r *recorder) map[string]int {
@@ -293,9 +310,11 @@ func TestAppGatewayAdmitsOnlyFrontDoor(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{
 		"AzureFrontDoor.Backend": "Allow 80",
-		"GatewayManager":         "Allow 65200-65535",
-		"AzureLoadBalancer":      "Allow *",
-		"*":                      "Deny *",
+		// Issue 9: the global layer's availability tests reach the origin directly.
+		"ApplicationInsightsAvailability": "Allow 80",
+		"GatewayManager":                  "Allow 65200-65535",
+		"AzureLoadBalancer":               "Allow *",
+		"*":                               "Deny *",
 	}, sources)
 }
 

@@ -6,6 +6,7 @@
 //	go run ./cmd/drill -warm                 # simulated: promote a warm standby, floors first
 //	go run ./cmd/drill -real                 # the real `pulumi preview` of the three stacks
 //	go run ./cmd/drill -real -up             # the real `pulumi up` of the three stacks
+//	go run ./cmd/drill -real -drill primary  # start primary's Chaos Studio drill, measure the failover
 //
 // Simulated, it finds or builds the Pulumi CLI, keeps the state in a git-ignored file backend
 // (.pulumi-local/), serves simulated azure-native and kubernetes providers in-process, and runs
@@ -48,17 +49,20 @@ import (
 type options struct {
 	real, simulated, up, fresh, diff, warm bool
 	regionDown                             string
+	// drillStamp is the stamp stack whose Chaos Studio drill -drill starts and measures.
+	drillStamp string
 }
 
 func main() {
 	var o options
-	flag.BoolVar(&o.real, "real", false, "run the real `pulumi preview` (or up, with -up) of both stacks against the configured backend and Azure")
+	flag.BoolVar(&o.real, "real", false, "run the real `pulumi preview` (or up, with -up) of the three stacks against the configured backend and Azure")
 	flag.BoolVar(&o.simulated, "simulated", false, "simulate Azure even when a backend and Azure credentials are configured")
-	flag.BoolVar(&o.up, "up", false, "with -real: deploy both stacks (`pulumi up`) instead of previewing them")
+	flag.BoolVar(&o.up, "up", false, "with -real: deploy the three stacks (`pulumi up`) instead of previewing them")
 	flag.BoolVar(&o.fresh, "fresh", false, "simulated: delete the local state first and deploy from scratch")
 	flag.BoolVar(&o.diff, "diff", false, "show property-level diffs (`pulumi preview --diff`)")
 	flag.StringVar(&o.regionDown, "region-down", "", "simulated: take this region down (e.g. eastus2) and run the failover runbook without it")
 	flag.BoolVar(&o.warm, "warm", false, "simulated: make the secondary a warm standby, then promote it: its floors first (pulumi up -s secondary), then the traffic (pulumi up -s global)")
+	flag.StringVar(&o.drillStamp, "drill", "", "with -real: start this stamp stack's Chaos Studio failover drill (e.g. primary) and measure the failover at the Front Door endpoint")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./cmd/drill [flags]\n\n%s\n\nflags:\n",
 			"Deploys the global, primary and secondary stacks and previews a failover (or, with -region-down, runs one). Azure is simulated unless -real.")
@@ -88,6 +92,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if o.warm && (o.real || o.regionDown != "") {
 		return fmt.Errorf("-warm is a simulated drill of its own and cannot be combined with -real or -region-down")
 	}
+	if o.drillStamp != "" && (!o.real || o.up) {
+		return fmt.Errorf("-drill starts a Chaos Studio experiment in real Azure: it needs -real and excludes -up (the offline drill-timeline test is go test ./internal/drillmeasure)")
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -115,6 +122,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "pulumi %s (%s: %s)\n", cli.Command.Version(), cli.Source, cli.Path)
 
+	if o.drillStamp != "" {
+		return runMeasuredDrill(ctx, o, root, cli, out)
+	}
 	if useReal {
 		return runReal(ctx, o, root, cli, t, out)
 	}

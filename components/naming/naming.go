@@ -53,6 +53,13 @@ var (
 	DiagnosticSetting    = Kind{Abbreviation: "diag", MinLength: 1, MaxLength: 260}
 	DataCollectionRule   = Kind{Abbreviation: "dcr", MinLength: 3, MaxLength: 64}
 	DeploymentScript     = Kind{Abbreviation: "script", MinLength: 1, MaxLength: 90}
+
+	// Observability (issue 9).
+	ActionGroup     = Kind{Abbreviation: "ag", MinLength: 1, MaxLength: 260}
+	MetricAlert     = Kind{Abbreviation: "alert", MinLength: 1, MaxLength: 260}
+	AppInsights     = Kind{Abbreviation: "appi", MinLength: 1, MaxLength: 255}
+	WebTest         = Kind{Abbreviation: "webt", MinLength: 1, MaxLength: 260}
+	ChaosExperiment = Kind{Abbreviation: "chaos", MinLength: 1, MaxLength: 90}
 )
 
 // hashLength is the number of hex characters appended when a name is shortened.

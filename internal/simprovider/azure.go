@@ -91,6 +91,13 @@ var armIDs = map[string]string{
 	"authorization:PolicyAssignment":                      "{scope}/providers/Microsoft.Authorization/policyAssignments/{policyAssignmentName}",
 	"storage:StorageAccount":                              "Microsoft.Storage/storageAccounts/{accountName}",
 	"network:ApplicationGatewayPrivateEndpointConnection": "Microsoft.Network/applicationGateways/{applicationGatewayName}/privateEndpointConnections/{connectionName}",
+
+	// Issue 9: availability tests, workbooks, saved searches, and the ARM deployment that
+	// registers the Chaos Studio target, capability and experiment.
+	"insights:WebTest":                "Microsoft.Insights/webtests/{webTestName}",
+	"insights:Workbook":               "Microsoft.Insights/workbooks/{resourceName}",
+	"operationalinsights:SavedSearch": "Microsoft.OperationalInsights/workspaces/{workspaceName}/savedSearches/{savedSearchId}",
+	"resources:Deployment":            "Microsoft.Resources/deployments/{deploymentName}",
 }
 
 // namespaces maps azure-native modules to ARM resource provider namespaces, for types not in armIDs.

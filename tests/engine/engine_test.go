@@ -243,6 +243,21 @@ func (e *env) stackReferencesResolve(t *testing.T) {
 		if host == "" || !found {
 			t.Fatalf("no origin of the global stack points at %s's gateway %q", s.Name(), host)
 		}
+		// Issue 9: the global layer's gateway alert watches the stamp's real gateway, and the
+		// stamp exports its drill's experiment.
+		gateway, _ := outs[stacks.OutAppGatewayID].Value.(string)
+		watched := false
+		for _, r := range global.Resources {
+			if scopes, ok := r.Inputs["scopes"].([]any); ok && string(r.Type) == "azure-native:insights:MetricAlert" && len(scopes) == 1 && scopes[0] == gateway {
+				watched = true
+			}
+		}
+		if gateway == "" || !watched {
+			t.Fatalf("no alert of the global stack watches %s's gateway %q", s.Name(), gateway)
+		}
+		if id, _ := outs[stacks.OutChaosExperimentID].Value.(string); !strings.Contains(id, "/providers/Microsoft.Chaos/experiments/") {
+			t.Fatalf("%s: %s = %q", s.Name(), stacks.OutChaosExperimentID, id)
+		}
 	}
 }
 
