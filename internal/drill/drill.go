@@ -30,6 +30,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aks-dr/aks-dr/internal/kubelocal"
 )
 
 const (
@@ -66,6 +68,19 @@ type Local struct {
 	DebugProviders string
 	CLI            auto.PulumiCommand
 	Program        pulumi.RunFunc
+	// Kube, when set, runs the stamps' workloads through the real Kubernetes provider into local
+	// API servers (see Operate); nil keeps the simulated kubernetes provider.
+	Kube *kubelocal.Clusters
+}
+
+// Operate runs op, one engine operation (preview, up) of stack s. With the real Kubernetes
+// provider it starts a provider process for that operation alone and points the engine at it:
+// the provider ends its context when an operation ends.
+func (l *Local) Operate(ctx context.Context, s *auto.Stack, op func() error) error {
+	if l.Kube == nil {
+		return op()
+	}
+	return l.Kube.WithProvider(ctx, s.Workspace(), l.DebugProviders, op)
 }
 
 // NewLocal lays out a local environment under dir (LocalDir in the repository for the

@@ -2,6 +2,7 @@ package drill
 
 import (
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,7 +15,31 @@ type Step struct {
 	Op    apitype.OpType
 	URN   string
 	Type  string
-	Diffs []string // the changed properties
+	Diffs []string // the changed top-level properties, as the provider reports them
+	// Detailed are the paths of the provider's detailed diff (e.g. spec.minReplicas).
+	Detailed []string
+}
+
+// Changes are the changed top-level properties: Diffs, or, from a provider that reports only a
+// detailed diff (the real Kubernetes provider does), the first segment of each detailed path.
+func (s Step) Changes() []string {
+	if len(s.Diffs) > 0 || len(s.Detailed) == 0 {
+		return s.Diffs
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range s.Detailed {
+		top := p
+		if i := strings.IndexAny(p, ".["); i > 0 {
+			top = p[:i]
+		}
+		if !seen[top] {
+			seen[top] = true
+			out = append(out, top)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Steps collects the resource steps of one operation from its engine events. Pass Events() to
@@ -35,7 +60,12 @@ func CollectSteps() *Steps {
 			if pre := e.ResourcePreEvent; pre != nil {
 				m := pre.Metadata
 				s.mu.Lock()
-				s.steps = append(s.steps, Step{Op: m.Op, URN: m.URN, Type: m.Type, Diffs: m.Diffs})
+				step := Step{Op: m.Op, URN: m.URN, Type: m.Type, Diffs: m.Diffs}
+				for path := range m.DetailedDiff {
+					step.Detailed = append(step.Detailed, path)
+				}
+				sort.Strings(step.Detailed)
+				s.steps = append(s.steps, step)
 				s.mu.Unlock()
 			}
 		}

@@ -11,6 +11,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"reflect"
@@ -25,6 +26,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/aks-dr/aks-dr/internal/drill"
+	"github.com/aks-dr/aks-dr/internal/kubelocal"
 	"github.com/aks-dr/aks-dr/internal/simprovider"
 	"github.com/aks-dr/aks-dr/stacks"
 )
@@ -69,13 +71,28 @@ func TestEngine(t *testing.T) {
 	})
 	t.Logf("pulumi %s (%s)", cli.Command.Version(), cli.Source)
 
-	sims, err := simprovider.Start(ctx)
+	// The workloads go through the real Kubernetes provider into a real kube-apiserver per
+	// simulated AKS cluster (internal/kubelocal); Azure stays simulated.
+	var kube *kubelocal.Clusters
+	timed(t, "build or find etcd, kube-apiserver and the Kubernetes provider", func() {
+		bins, err := kubelocal.Build(ctx, root, testWriter{t})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kube, err = kubelocal.NewClusters(ctx, bins, testWriter{t}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Cleanup(kube.Stop)
+	sims, err := simprovider.Start(ctx, kube.AKSAPIServers())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sims.Stop)
 	e := &env{local: drill.NewLocal(root, t.TempDir(), cli.Command, stacks.Program, sims.DebugProviders()),
 		outages: sims.Outages, stacks: map[string]*auto.Stack{}}
+	e.local.Kube = kube
+	operate = e.local.Operate
 	if err := e.local.Prepare(); err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +109,7 @@ func TestEngine(t *testing.T) {
 	// Each property builds on the state the previous one left: the first failure skips the rest.
 	_ = t.Run("StampBeforeGlobalFails", e.stampBeforeGlobalFails) &&
 		t.Run("FirstDeploymentInOrder", e.firstDeploymentInOrder) &&
+		t.Run("RealAPIServerAdmitsTheWorkload", e.realAPIServerAdmitsTheWorkload) &&
 		t.Run("StackReferencesResolveRealOutputs", e.stackReferencesResolve) &&
 		t.Run("SecondUpIsNoOp", e.secondUpIsNoOp) &&
 		t.Run("FailoverUpdatesOnlyTheOriginsPromoteFirst", e.plannedFailoverAndFailback) &&
@@ -102,6 +120,46 @@ func TestEngine(t *testing.T) {
 		t.Run("WarmStandbyPromotionCapacityThenTraffic", e.warmStandbyPromotion)
 }
 
+// operate runs one engine operation of a stack; TestEngine points it at the drill's Operate,
+// which starts a real Kubernetes provider process for each operation.
+var operate = func(_ context.Context, _ *auto.Stack, op func() error) error { return op() }
+
+// realAPIServerAdmitsTheWorkload: each stamp's workload objects exist in its own real API
+// server, which stored them after its own validation, and a Pod built from the Deployment's
+// template passes the namespace's Pod Security level ("restricted") in a server-side dry run:
+// admission does not judge a Deployment's template itself.
+func (e *env) realAPIServerAdmitsTheWorkload(t *testing.T) {
+	ctx := t.Context()
+	planes := e.local.Kube.All()
+	if len(planes) != 2 {
+		t.Fatalf("%d control planes, want one per stamp's cluster: %v", len(planes), planes)
+	}
+	for name, cp := range planes {
+		ns, err := cp.Get(ctx, "v1", "Namespace", "", "workload")
+		if err != nil {
+			t.Fatalf("%s: the workload namespace is not in the API server: %v", name, err)
+		}
+		labels, _ := ns["metadata"].(map[string]any)["labels"].(map[string]any)
+		if labels["pod-security.kubernetes.io/enforce"] != "restricted" {
+			t.Fatalf("%s: the namespace enforces %v, want restricted", name, labels["pod-security.kubernetes.io/enforce"])
+		}
+		for _, kind := range []struct{ apiVersion, kind, name string }{
+			{"apps/v1", "Deployment", "web"}, {"v1", "Service", "web"}, {"policy/v1", "PodDisruptionBudget", "web"},
+			{"autoscaling/v2", "HorizontalPodAutoscaler", "web"},
+		} {
+			if _, err := cp.Get(ctx, kind.apiVersion, kind.kind, "workload", kind.name); err != nil {
+				t.Errorf("%s: %s %s is not in the API server: %v", name, kind.kind, kind.name, err)
+			}
+		}
+	}
+	timed(t, "dry-run each Deployment's pod under Pod Security", func() {
+		if err := e.local.Kube.CheckPodSecurity(ctx); err != nil {
+			t.Fatalf("the real API server refuses the workload's pods: %v", err)
+		}
+	})
+	t.Logf("the workload of %d clusters is stored by real API servers; its pods pass Pod Security \"restricted\"", len(planes))
+}
+
 // up runs `pulumi up` and returns the resource steps the engine took, in order.
 func up(t *testing.T, s *auto.Stack, label string, opts ...optup.Option) (auto.UpResult, []drill.Step) {
 	t.Helper()
@@ -109,7 +167,11 @@ func up(t *testing.T, s *auto.Stack, label string, opts ...optup.Option) (auto.U
 	var res auto.UpResult
 	var err error
 	timed(t, label, func() {
-		res, err = s.Up(t.Context(), append(opts, optup.EventStreams(steps.Events()))...)
+		err = operate(t.Context(), s, func() error {
+			var err error
+			res, err = s.Up(t.Context(), append(opts, optup.EventStreams(steps.Events()))...)
+			return err
+		})
 	})
 	got := steps.Wait()
 	if err != nil {
@@ -126,7 +188,10 @@ func failingUp(t *testing.T, s *auto.Stack, label string) (string, []drill.Step)
 	var err error
 	var out strings.Builder
 	timed(t, label, func() {
-		_, err = s.Up(t.Context(), optup.EventStreams(steps.Events()), optup.ProgressStreams(&out))
+		err = operate(t.Context(), s, func() error {
+			_, err := s.Up(t.Context(), optup.EventStreams(steps.Events()), optup.ProgressStreams(&out))
+			return err
+		})
 	})
 	got := steps.Wait()
 	if err == nil {
@@ -162,7 +227,12 @@ func (e *env) stampBeforeGlobalFails(t *testing.T) {
 func (e *env) firstDeploymentInOrder(t *testing.T) {
 	var planned map[apitype.OpType]int
 	timed(t, "preview global (empty stack)", func() {
-		res, err := e.global().Preview(t.Context())
+		var res auto.PreviewResult
+		err := operate(t.Context(), e.global(), func() error {
+			var err error
+			res, err = e.global().Preview(t.Context())
+			return err
+		})
 		if err != nil {
 			t.Fatalf("preview of the empty global stack: %v", err)
 		}
@@ -284,7 +354,10 @@ func (e *env) failover(t *testing.T, to, label string) {
 	previewSteps := drill.CollectSteps()
 	var err error
 	timed(t, "preview global ("+label+")", func() {
-		_, err = e.global().Preview(ctx, optpreview.EventStreams(previewSteps.Events()))
+		err = operate(ctx, e.global(), func() error {
+			_, err := e.global().Preview(ctx, optpreview.EventStreams(previewSteps.Events()))
+			return err
+		})
 	})
 	checkOnlyOrigins(t, "preview", previewSteps.Wait())
 	if err != nil {
@@ -595,8 +668,8 @@ func checkOnlyFloors(t *testing.T, label string, steps []drill.Step) {
 		t.Fatalf("%s: changed %+v, want the cluster, the gateway and the HPA", label, changed)
 	}
 	for _, c := range changed {
-		if want, ok := floorDiffs[c.Type]; !ok || c.Op != apitype.OpUpdate || !slices.Equal(c.Diffs, want) {
-			t.Fatalf("%s: %s %s changed %v; only floors may change (%v)", label, c.Op, c.URN, c.Diffs, floorDiffs)
+		if want, ok := floorDiffs[c.Type]; !ok || c.Op != apitype.OpUpdate || !slices.Equal(c.Changes(), want) {
+			t.Fatalf("%s: %s %s changed %v (detailed %v); only floors may change (%v)", label, c.Op, c.URN, c.Changes(), c.Detailed, floorDiffs)
 		}
 	}
 }
