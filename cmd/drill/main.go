@@ -42,6 +42,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
 	"github.com/aks-dr/aks-dr/internal/drill"
+	"github.com/aks-dr/aks-dr/internal/kubelocal"
 	"github.com/aks-dr/aks-dr/internal/simprovider"
 	"github.com/aks-dr/aks-dr/stacks"
 )
@@ -49,6 +50,8 @@ import (
 type options struct {
 	real, simulated, up, fresh, diff, warm bool
 	regionDown                             string
+	// kubernetes is the Kubernetes provider of the simulated run: simulated or real.
+	kubernetes string
 	// drillStamp is the stamp stack whose Chaos Studio drill -drill starts and measures.
 	drillStamp string
 }
@@ -62,6 +65,7 @@ func main() {
 	flag.BoolVar(&o.diff, "diff", false, "show property-level diffs (`pulumi preview --diff`)")
 	flag.StringVar(&o.regionDown, "region-down", "", "simulated: take this region down (e.g. eastus2) and run the failover runbook without it")
 	flag.BoolVar(&o.warm, "warm", false, "simulated: make the secondary a warm standby, then promote it: its floors first (pulumi up -s secondary), then the traffic (pulumi up -s global)")
+	flag.StringVar(&o.kubernetes, "kubernetes", kubernetesSimulated, "simulated: the Kubernetes provider, simulated or real (the real pulumi-kubernetes provider into a real kube-apiserver per cluster, on loopback; the first run compiles them, about 18 minutes on 2 cores)")
 	flag.StringVar(&o.drillStamp, "drill", "", "with -real: start this stamp stack's Chaos Studio failover drill (e.g. primary) and measure the failover at the Front Door endpoint")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./cmd/drill [flags]\n\n%s\n\nflags:\n",
@@ -91,6 +95,14 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if o.warm && (o.real || o.regionDown != "") {
 		return fmt.Errorf("-warm is a simulated drill of its own and cannot be combined with -real or -region-down")
+	}
+	switch o.kubernetes {
+	case "", kubernetesSimulated, kubernetesReal:
+	default:
+		return fmt.Errorf("-kubernetes must be %s or %s, got %q", kubernetesSimulated, kubernetesReal, o.kubernetes)
+	}
+	if o.kubernetes == kubernetesReal && o.real {
+		return fmt.Errorf("-kubernetes real runs the simulated drill's workloads through a local API server and cannot be combined with -real")
 	}
 	if o.drillStamp != "" && (!o.real || o.up) {
 		return fmt.Errorf("-drill starts a Chaos Studio experiment in real Azure: it needs -real and excludes -up (the offline drill-timeline test is go test ./internal/drillmeasure)")
@@ -133,23 +145,39 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 func runSimulated(ctx context.Context, o options, root string, cli *drill.CLI, t *timer, out io.Writer) error {
 	dir := filepath.Join(root, drill.LocalDir)
+	if o.kubernetes == kubernetesReal {
+		// A state of its own: objects the simulated kubernetes provider "created" do not exist
+		// in a real API server.
+		dir = filepath.Join(dir, "real-kubernetes")
+	}
 	if o.fresh {
 		if err := os.RemoveAll(dir); err != nil {
 			return err
 		}
 	}
-	sims, err := simprovider.Start(ctx)
+	var simOpts []simprovider.Option
+	var kube *kubelocal.Clusters
+	if o.kubernetes == kubernetesReal {
+		var err error
+		if kube, err = startRealKubernetes(ctx, root, dir, t, out); err != nil {
+			return err
+		}
+		defer kube.Stop()
+		simOpts = append(simOpts, kube.AKSAPIServers())
+	}
+	sims, err := simprovider.Start(ctx, simOpts...)
 	if err != nil {
 		return err
 	}
 	defer sims.Stop()
 	local := drill.NewLocal(root, dir, cli.Command, stacks.Program, sims.DebugProviders())
+	local.Kube = kube
 	if err := local.Prepare(); err != nil {
 		return err
 	}
-	banner(out, local)
+	banner(out, local, o.kubernetes == kubernetesReal)
 
-	s := &session{ctx: ctx, o: o, t: t, out: out, stacks: map[string]*auto.Stack{}}
+	s := &session{ctx: ctx, o: o, t: t, out: out, local: local, stacks: map[string]*auto.Stack{}}
 	for _, name := range drill.Stacks {
 		st, err := local.Stack(ctx, name)
 		if err != nil {
@@ -166,6 +194,16 @@ func runSimulated(ctx context.Context, o options, root string, cli *drill.CLI, t
 		{drill.Global, " (the stamps' origins and the route)"},
 	} {
 		if err := s.up(step.stack, step.note); err != nil {
+			return err
+		}
+	}
+	if kube != nil {
+		// Admission does not judge a Deployment's pod template: a Pod built from it is dry-run
+		// in its namespace, so a template the Pod Security level refuses fails the drill with the
+		// API server's own message.
+		if err := t.step("[LOCAL API SERVERS] dry-run each Deployment's pod under the namespace's Pod Security level", func() error {
+			return kube.CheckPodSecurity(ctx)
+		}); err != nil {
 			return err
 		}
 	}
@@ -198,12 +236,21 @@ type session struct {
 	t      *timer
 	out    io.Writer
 	stacks map[string]*auto.Stack
+	// local runs each engine operation (with the real Kubernetes provider, a process of its own).
+	local *drill.Local
+}
+
+// operate runs one engine operation of a stack (see drill.Local.Operate).
+func (s *session) operate(stack string, op func() error) error {
+	return s.local.Operate(s.ctx, s.stacks[stack], op)
 }
 
 func (s *session) up(stack, note string) error {
 	return s.t.step("[SIMULATED AZURE] pulumi up --stack "+stack+note, func() error {
-		_, err := s.stacks[stack].Up(s.ctx, optup.ProgressStreams(s.out), optup.Color(colorMode(s.out)))
-		return err
+		return s.operate(stack, func() error {
+			_, err := s.stacks[stack].Up(s.ctx, optup.ProgressStreams(s.out), optup.Color(colorMode(s.out)))
+			return err
+		})
 	})
 }
 
@@ -215,8 +262,10 @@ func (s *session) previewFailover(local *drill.Local) error {
 	fmt.Fprintf(s.out, "\nFailover: %s set to 1 and %s to 2 (in the copy of Pulumi.global.yaml under %s).\n",
 		drill.PriorityKey(drill.Secondary), drill.PriorityKey(drill.Primary), rel(local.Root, local.WorkDir))
 	if err := s.t.step("[SIMULATED AZURE] failover: pulumi preview --stack global", func() error {
-		_, err := s.stacks[drill.Global].Preview(s.ctx, previewOpts(s.o, s.out)...)
-		return err
+		return s.operate(drill.Global, func() error {
+			_, err := s.stacks[drill.Global].Preview(s.ctx, previewOpts(s.o, s.out)...)
+			return err
+		})
 	}); err != nil {
 		return err
 	}
@@ -263,7 +312,10 @@ func (s *session) regionDown(outages *simprovider.Outages, region string) error 
 	outages.Set(region, true)
 	fmt.Fprintf(s.out, "\n*** SIMULATED OUTAGE: region %s is down. Every Azure call about a resource there now fails (HTTP 503), AKS credentials included. ***\n", region)
 	if err := s.t.step("[SIMULATED AZURE] pulumi preview --stack "+stamp+" (its region is down: expected to fail)", func() error {
-		_, err := s.stacks[stamp].Preview(s.ctx, previewOpts(s.o, s.out)...)
+		err := s.operate(stamp, func() error {
+			_, err := s.stacks[stamp].Preview(s.ctx, previewOpts(s.o, s.out)...)
+			return err
+		})
 		if err == nil {
 			return fmt.Errorf("the preview of %s succeeded although %s is down", stamp, region)
 		}
@@ -327,7 +379,10 @@ func (s *session) warmPromotion() error {
 		return err
 	}
 	if err := s.t.step("[SIMULATED AZURE] pulumi up --stack global (priority 1 for a warm standby: expected to be refused)", func() error {
-		_, err := s.stacks[drill.Global].Up(s.ctx, optup.ProgressStreams(s.out), optup.Color(colorMode(s.out)))
+		err := s.operate(drill.Global, func() error {
+			_, err := s.stacks[drill.Global].Up(s.ctx, optup.ProgressStreams(s.out), optup.Color(colorMode(s.out)))
+			return err
+		})
 		if err == nil {
 			return fmt.Errorf("the global stack gave priority 1 to a warm standby")
 		}
@@ -379,7 +434,10 @@ func (s *session) globalRegionDown(outages *simprovider.Outages, region string) 
 	defer outages.Set(region, false)
 	fmt.Fprintf(s.out, "\n*** SIMULATED OUTAGE: the global layer's region %s is down. ***\n", region)
 	if err := s.t.step("[SIMULATED AZURE] pulumi up --stack global (its region is down: expected to stop at once)", func() error {
-		_, err := s.stacks[drill.Global].Up(s.ctx, optup.ProgressStreams(s.out), optup.Color(colorMode(s.out)))
+		err := s.operate(drill.Global, func() error {
+			_, err := s.stacks[drill.Global].Up(s.ctx, optup.ProgressStreams(s.out), optup.Color(colorMode(s.out)))
+			return err
+		})
 		if err == nil {
 			return fmt.Errorf("the global stack updated although %s is down", region)
 		}
@@ -445,19 +503,25 @@ func previewOpts(o options, out io.Writer) []optpreview.Option {
 
 const simulatedLine = "*** AZURE IS SIMULATED: no Azure account was used and nothing exists in Azure. ***"
 
-func banner(out io.Writer, l *drill.Local) {
+func banner(out io.Writer, l *drill.Local, realKubernetes bool) {
 	bar := strings.Repeat("=", len(simulatedLine))
+	providers := `The azure-native and kubernetes
+providers are in-process simulators (internal/simprovider)`
+	if realKubernetes {
+		providers = `The azure-native provider is an in-process
+simulator (internal/simprovider); the kubernetes provider is the real pulumi-kubernetes provider,
+applying the workloads to a real kube-apiserver per AKS cluster on loopback (internal/kubelocal)`
+	}
 	fmt.Fprintf(out, `
 %s
 %s
-The Pulumi engine, state backend and program are real. The azure-native and kubernetes
-providers are in-process simulators (internal/simprovider), attached through
-PULUMI_DEBUG_PROVIDERS=%s.
+The Pulumi engine, state backend and program are real. %s,
+attached through PULUMI_DEBUG_PROVIDERS=%s.
 State:  %s (file backend, passphrase %q)
 Config: copies of Pulumi.yaml and the stack files in %s
 %s
 
-`, bar, simulatedLine, l.DebugProviders, rel(l.Root, l.StateDir), drill.LocalPassphrase, rel(l.Root, l.WorkDir), bar)
+`, bar, simulatedLine, providers, l.DebugProviders, rel(l.Root, l.StateDir), drill.LocalPassphrase, rel(l.Root, l.WorkDir), bar)
 }
 
 // colorMode asks the CLI for colours only when writing to a terminal.
@@ -499,4 +563,26 @@ func (t *timer) step(name string, f func() error) error {
 
 func (t *timer) summary() {
 	fmt.Fprintf(t.out, "\nWall time per step:\n%s\n", strings.Join(t.steps, "\n"))
+}
+
+// Kubernetes providers of the simulated run.
+const (
+	kubernetesSimulated = "simulated"
+	kubernetesReal      = "real"
+)
+
+// startRealKubernetes builds etcd, kube-apiserver and the Kubernetes provider when needed and
+// returns the local control planes, one per simulated AKS cluster, started on first use and
+// kept under dir between runs (same CA, token and ports: the same kubeconfig).
+func startRealKubernetes(ctx context.Context, root, dir string, t *timer, out io.Writer) (*kubelocal.Clusters, error) {
+	var kube *kubelocal.Clusters
+	err := t.step("find or build etcd, kube-apiserver and the Kubernetes provider", func() error {
+		bins, err := kubelocal.Build(ctx, root, out)
+		if err != nil {
+			return err
+		}
+		kube, err = kubelocal.NewClusters(ctx, bins, out, kubelocal.StateDir(filepath.Join(dir, "kube")))
+		return err
+	})
+	return kube, err
 }

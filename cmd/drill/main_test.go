@@ -14,6 +14,8 @@ func TestRunRejectsContradictoryFlags(t *testing.T) {
 		{options{real: true, simulated: true}, "exclude each other"},
 		{options{up: true}, "needs -real"},
 		{options{real: true, regionDown: "eastus2"}, "cannot be combined with -real"},
+		{options{kubernetes: "kind"}, `-kubernetes must be simulated or real, got "kind"`},
+		{options{real: true, kubernetes: "real"}, "-kubernetes real runs the simulated drill's workloads"},
 		{options{warm: true, regionDown: "eastus2"}, "-warm is a simulated drill of its own"},
 		{options{drillStamp: "primary"}, "-drill starts a Chaos Studio experiment in real Azure: it needs -real"},
 		{options{real: true, up: true, drillStamp: "primary"}, "excludes -up"},
