@@ -91,12 +91,7 @@ func TestBadConfigIsRejected(t *testing.T) {
 	t.Parallel()
 	primary := stackConfig(t, "primary")
 	global := stackConfig(t, "global")
-	cases := []struct {
-		name  string
-		stack string
-		cfg   map[string]string
-		want  []string
-	}{
+	cases := []badConfig{
 		{"missing location", "primary", with(primary, "location", ""), []string{"aks-dr:location: is required"}},
 		{"missing role", "primary", with(primary, "role", ""), []string{"aks-dr:role: is required"}},
 		{"unknown role", "primary", with(primary, "role", "tertiary"), []string{"aks-dr:role: must be one of global, stamp"}},
@@ -183,6 +178,20 @@ func TestBadConfigIsRejected(t *testing.T) {
 		{"latency band", "global", with(global, "probeAdditionalLatencyMs", "5000"), []string{"aks-dr:probeAdditionalLatencyMs: must be between 0 and 1000"}},
 		{"several global problems at once", "global", with(global, "origins", origins("9", "2"), "probeSampleSize", "0"), []string{"origins.primary.priority: must be between 1 and 5", "probeSampleSize: must be between 1 and 255"}},
 	}
+	checkRejected(t, cases)
+}
+
+// badConfig is a configuration that must stop the program: each of want is in its error.
+type badConfig struct {
+	name, stack string
+	cfg         map[string]string
+	want        []string
+}
+
+// checkRejected runs each case through the whole program: it must fail with a message that
+// names the key and the valid values, and register nothing.
+func checkRejected(t *testing.T, cases []badConfig) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

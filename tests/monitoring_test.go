@@ -213,11 +213,7 @@ func TestBadMonitoringConfigIsRejected(t *testing.T) {
 	t.Parallel()
 	global := stackConfig(t, "global")
 	primary := stackConfig(t, "primary")
-	cases := []struct {
-		name, stack string
-		cfg         map[string]string
-		want        []string
-	}{
+	cases := []badConfig{
 		{"e-mail without domain", "global", with(global, "alertEmails", `["oncall"]`), []string{`aks-dr:alertEmails: "oncall" is not an e-mail address such as oncall@example.com`}},
 		{"e-mail with display name", "global", with(global, "alertEmails", `["On Call <oncall@example.com>"]`), []string{`aks-dr:alertEmails: "On Call <oncall@example.com>" is not an e-mail address`}},
 		{"e-mail without dotted domain", "global", with(global, "alertEmails", `["oncall@localhost"]`), []string{`aks-dr:alertEmails: "oncall@localhost" is not an e-mail address`}},
@@ -234,17 +230,7 @@ func TestBadMonitoringConfigIsRejected(t *testing.T) {
 		{"drill too long", "primary", with(primary, "drillFaultMinutes", "121"), []string{"aks-dr:drillFaultMinutes: must be between 1 and 120, got 121"}},
 		{"drill zero", "primary", with(primary, "drillFaultMinutes", "0"), []string{"aks-dr:drillFaultMinutes: must be between 1 and 120, got 0"}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			rec, err := run(t, tc.stack, tc.cfg, deployed())
-			require.Error(t, err)
-			for _, want := range tc.want {
-				assert.Contains(t, err.Error(), want)
-			}
-			assert.Empty(t, rec.resources, "nothing is registered when config is invalid")
-		})
-	}
+	checkRejected(t, cases)
 }
 
 // TestWorkbookAndSavedQueriesShowWhereTrafficGoes: the queries live in the shared workspace,
