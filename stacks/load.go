@@ -322,7 +322,8 @@ func (r *reader) rawInt(key string, raw json.RawMessage) (int, bool) {
 // rejectForeignKeys reports keys set in this stack that its role does not read, and keys of the
 // earlier layout, each with where it belongs.
 func (r *reader) rejectForeignKeys(role Role) {
-	for key, moved := range movedKeys {
+	for _, key := range slices.Sorted(maps.Keys(movedKeys)) {
+		moved := movedKeys[key]
 		if _, set := r.raw(key); set {
 			r.fail(key, "is no longer read: set %s instead (README, \"Moving from the two-stack layout\")", moved)
 		}
@@ -330,7 +331,8 @@ func (r *reader) rejectForeignKeys(role Role) {
 	if role != RoleGlobal && role != RoleStamp {
 		return
 	}
-	for other, keys := range roleKeys {
+	for _, other := range slices.Sorted(maps.Keys(roleKeys)) {
+		keys := roleKeys[other]
 		if other == role {
 			continue
 		}
